@@ -1,0 +1,64 @@
+# ST-portfölj — the two commands users need: `make run` and `make test`.
+# Both create .venv with Python >= 3.12 on first use and install requirements.txt.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# First Python >= 3.12 found: $PYTHON if set, then python3.13/python3.12 on PATH, then pyenv's.
+find_python = for p in $${PYTHON:-} python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
+	  if [ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    command -v "$$p"; exit 0; fi; done; exit 1
+
+.PHONY: run test test-pg test-e2e lint format messages install clean
+
+$(VENV)/.installed: requirements.txt
+	@python=$$($(find_python)) || { \
+	  echo "ST-portfölj needs Python 3.12 or newer, and none was found."; \
+	  echo "Install it (e.g. 'pyenv install 3.13' or your system's python3.12 package), or set PYTHON=/path/to/python3.12."; \
+	  exit 1; }; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "ST-portfölj runs at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	@echo "Log in as demo-st, demo-handledare, demo-studierektor, demo-chef or demo-admin; the password is: demo"
+	@echo ""
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite on SQLite, including the browser tests when Debian's chromium is installed.
+test: install
+	$(PY) -m pytest
+
+# The same suite on PostgreSQL: DATABASE_URL=postgres://user@host:port/name make test-pg
+test-pg: install
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL=postgres://… first (see docs/deployment.md)."; exit 1; }
+	$(PY) -m pytest -m "not e2e"
+
+test-e2e: install
+	E2E_REQUIRED=1 $(PY) -m pytest tests/e2e
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+# Regenerate the catalogues after changing user-facing text (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages --locale sv --locale en --no-obsolete --ignore ".venv/*" --ignore "tests/*"
+	$(PY) manage.py compilemessages --ignore ".venv/*"
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""Queries and small operations on people, units and regional policy."""
+
+from django.db import transaction
+
+from accounts.enums import Role
+from accounts.models import MandatoryCourse, Region, RegionPolicy, Specialty, Unit
+
+# Region Norrbotten's mandatory courses for ST in allmänmedicin (guide 2025), the
+# default for a new region's policy; an administrator edits them per region.
+DEFAULT_MANDATORY_COURSES = {
+    "allmanmedicin": [
+        "BHV-kurs",
+        "Kurs i allmänmedicinskt förhållningssätt",
+        "Konsultationskurs",
+        "Kurs i lagar, föreskrifter och myndighetsutövning",
+    ],
+}
+DEFAULT_COURSE_NOTE = "Standardvärde från Region Norrbottens ST-guide (2025); ändra efter regionens regler."
+
+
+@transaction.atomic
+def policy_for(region: Region) -> RegionPolicy:
+    """The region's policy, created with the default norms the first time it is asked for."""
+    policy, created = RegionPolicy.objects.get_or_create(region=region)
+    if created:
+        for specialty in Specialty.objects.filter(slug__in=DEFAULT_MANDATORY_COURSES):
+            MandatoryCourse.objects.bulk_create(
+                MandatoryCourse(policy=policy, specialty=specialty, name=name, note=DEFAULT_COURSE_NOTE)
+                for name in DEFAULT_MANDATORY_COURSES[specialty.slug]
+            )
+    return policy
+
+
+def units_with_role(user, role: Role):
+    """Units where the user holds the given role (a queryset, usable as a subquery)."""
+    return Unit.objects.filter(memberships__user=user, memberships__role=role)
+
+
+def is_national_administrator(user) -> bool:
+    """Superuser or administrator of every region; cached on the user object per request."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_is_national_administrator", None)
+    if cached is None:
+        cached = user.is_superuser or user.memberships.filter(role=Role.ADMINISTRATOR, region__isnull=True).exists()
+        user._is_national_administrator = cached
+    return cached
+
+
+def administered_regions(user):
+    """Regions the user may administer: all for a superuser or a national administrator."""
+    if not user.is_authenticated:
+        return Region.objects.none()
+    if is_national_administrator(user):
+        return Region.objects.all()
+    return Region.objects.filter(administrators__user=user, administrators__role=Role.ADMINISTRATOR)

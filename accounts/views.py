@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.domain import administered_regions, policy_for
+from accounts.forms import MandatoryCourseFormSet, RegionPolicyForm
+from portfolio import queries
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "own_trainee": queries.own_trainee(user),
+        "supervised": queries.supervised_trainees(user),
+        "led_units": queries.led_units(user),
+        "regions": administered_regions(user),
+    }
+    return render(request, "accounts/home.html", context)
+
+
+@login_required
+def region_list(request):
+    regions = administered_regions(request.user).select_related("policy")
+    if not regions:
+        # Not an administrator: the page does not exist for them.
+        raise Http404
+    return render(request, "accounts/region_list.html", {"regions": regions})
+
+
+@login_required
+def region_policy_edit(request, code):
+    region = get_object_or_404(administered_regions(request.user), code=code)
+    policy = policy_for(region)
+    form = RegionPolicyForm(request.POST or None, instance=policy)
+    courses = MandatoryCourseFormSet(request.POST or None, instance=policy, prefix="courses")
+    if request.method == "POST" and form.is_valid() and courses.is_valid():
+        with transaction.atomic():
+            policy = form.save(commit=False)
+            policy.updated_by = request.user
+            policy.save()
+            courses.save()
+        messages.success(request, _("The policy for %(region)s was saved.") % {"region": region.name})
+        return redirect("region-policy", code=region.code)
+    return render(
+        request, "accounts/region_policy_form.html", {"region": region, "form": form, "courses": courses}
+    )

@@ -1,0 +1,2 @@
+# Kompetensvärderingar, assessor requests, specialistkollegium, handledarutlåtande,
+# Mitt-i-ST and åtgärdsplan live here (see docs/architecture.md).

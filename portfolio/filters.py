@@ -1,0 +1,32 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from portfolio.enums import BTMode
+from portfolio.models import Regulation, Trainee
+
+
+def _units_of_request(request):
+    if request is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(trainees__in=Trainee.objects.visible_to(request.user)).distinct()
+
+
+class TraineeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search by name"), method="search")
+    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units_of_request)
+    regulation = django_filters.ModelChoiceFilter(label=_("Regulation"), queryset=Regulation.objects.all())
+    bt_mode = django_filters.ChoiceFilter(label=_("BT"), choices=BTMode.choices)
+
+    class Meta:
+        model = Trainee
+        fields = ["q", "unit", "regulation", "bt_mode"]
+
+    def search(self, queryset, name, value):
+        # SQLite's LIKE folds case for ASCII only, so "öberg" would miss "Öberg";
+        # matching the capitalised form as well covers names on every backend.
+        query = Q()
+        for term in value.split():
+            query &= Q(user__name__icontains=term) | Q(user__name__contains=term[:1].upper() + term[1:])
+        return queryset.filter(query)

@@ -1,0 +1,56 @@
+"""Read-side queries that take the user; every one starts from a visibility query."""
+
+from django.db.models import Count, Prefetch, Q
+
+from accounts.enums import Role
+from accounts.models import Membership, Unit
+from portfolio.models import Curriculum, Goal, GoalRequirement, Trainee
+
+TRAINEE_RELATED = ["user", "unit", "unit__region", "specialty", "regulation", "main_supervisor"]
+
+
+def trainees_for(user):
+    return Trainee.objects.visible_to(user).select_related(*TRAINEE_RELATED)
+
+
+def own_trainee(user):
+    return Trainee.objects.select_related(*TRAINEE_RELATED).filter(user=user).first()
+
+
+def supervised_trainees(user):
+    """Trainees the user supervises or follows as the second specialist."""
+    return (
+        Trainee.objects.filter(Q(main_supervisor=user) | Q(second_specialist=user))
+        .select_related(*TRAINEE_RELATED)
+        .order_by("user__name")
+    )
+
+
+def led_units(user):
+    """Units where the user is studierektor or chef, with the number of trainees in each."""
+    return (
+        Unit.objects.filter(
+            memberships__user=user, memberships__role__in=[Role.STUDY_DIRECTOR, Role.UNIT_HEAD]
+        )
+        .annotate(trainee_count=Count("trainees", distinct=True))
+        .select_related("region")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def unit_people(unit_id):
+    """Studierektorer and chefer of a unit, for the trainee page's who-is-who."""
+    return (
+        Membership.objects.filter(unit_id=unit_id, role__in=[Role.STUDY_DIRECTOR, Role.UNIT_HEAD])
+        .select_related("user")
+        .order_by("role", "user__name")
+    )
+
+
+def curriculum_with_goals(curriculum_id):
+    requirements = GoalRequirement.objects.order_by("alternative_group", "pk")
+    goals = Goal.objects.order_by("position").prefetch_related(Prefetch("requirements", queryset=requirements))
+    return Curriculum.objects.select_related("regulation", "specialty").prefetch_related(
+        Prefetch("goals", queryset=goals)
+    ).get(pk=curriculum_id)

@@ -1,0 +1,63 @@
+"""Permission predicates on a trainee's records, tested table-style in tests/portfolio/test_rules.py.
+
+`can_view_trainee` must agree with `Trainee.objects.visible_to` (a test checks both
+for every persona): the predicate answers for one object, the queryset for lists.
+"""
+
+import rules
+
+from accounts.enums import Role
+from accounts.rules import is_national_administrator
+
+
+@rules.predicate
+def is_trainee_owner(user, trainee):
+    return trainee is not None and trainee.user_id == user.pk
+
+
+@rules.predicate
+def is_main_supervisor(user, trainee):
+    return trainee is not None and trainee.main_supervisor_id == user.pk
+
+
+@rules.predicate
+def is_second_specialist(user, trainee):
+    return trainee is not None and trainee.second_specialist_id == user.pk
+
+
+@rules.predicate
+def is_named_study_director(user, trainee):
+    return trainee is not None and trainee.study_director_id == user.pk
+
+
+@rules.predicate
+def is_study_director_of_trainee_unit(user, trainee):
+    return trainee is not None and user.memberships.filter(role=Role.STUDY_DIRECTOR, unit=trainee.unit_id).exists()
+
+
+@rules.predicate
+def is_unit_head_of_trainee_unit(user, trainee):
+    return trainee is not None and user.memberships.filter(role=Role.UNIT_HEAD, unit=trainee.unit_id).exists()
+
+
+@rules.predicate
+def is_region_administrator_of_trainee(user, trainee):
+    return (
+        trainee is not None
+        and user.memberships.filter(role=Role.ADMINISTRATOR, region__units=trainee.unit_id).exists()
+    )
+
+
+is_study_director_of_trainee = is_named_study_director | is_study_director_of_trainee_unit
+
+can_view_trainee = rules.is_authenticated & (
+    is_trainee_owner
+    | is_main_supervisor
+    | is_second_specialist
+    | is_study_director_of_trainee
+    | is_unit_head_of_trainee_unit
+    | is_region_administrator_of_trainee
+    | is_national_administrator
+)
+
+rules.add_perm("portfolio.view_trainee", can_view_trainee)

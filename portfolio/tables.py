@@ -1,0 +1,23 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.models import Trainee
+
+
+class TraineeTable(tables.Table):
+    name = tables.Column(
+        verbose_name=_("Name"), accessor="user__name", linkify=("trainee-detail", {"pk": tables.A("pk")})
+    )
+    unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__name", "user__name"))
+    regulation = tables.Column(verbose_name=_("Regulation"), accessor="regulation__name")
+    bt_mode = tables.Column(verbose_name=_("BT"))
+    st_start = tables.DateColumn(verbose_name=_("Start of ST"), format="Y-m-d")
+    main_supervisor = tables.Column(
+        verbose_name=_("Huvudhandledare"), accessor="main_supervisor__name", default="–"
+    )
+
+    class Meta:
+        model = Trainee
+        fields = ["name", "unit", "regulation", "bt_mode", "st_start", "main_supervisor"]
+        order_by = ["name"]
+        attrs = {"class": "table"}

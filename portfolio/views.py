@@ -1,0 +1,64 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from portfolio import queries
+from portfolio.enums import CurriculumKind
+from portfolio.filters import TraineeFilter
+from portfolio.models import Curriculum
+from portfolio.tables import TraineeTable
+
+
+class TraineeListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    table_class = TraineeTable
+    filterset_class = TraineeFilter
+    template_name = "portfolio/trainee_list.html"
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return queries.trainees_for(self.request.user)
+
+
+@login_required
+def trainee_detail(request, pk):
+    trainee = get_object_or_404(queries.trainees_for(request.user).select_related("second_specialist", "study_director"), pk=pk)
+    curriculum = (
+        Curriculum.objects.filter(
+            regulation=trainee.regulation_id, specialty=trainee.specialty_id, kind=CurriculumKind.ST
+        )
+        .annotate(goal_count=Count("goals"))
+        .first()
+    )
+    bt_curriculum = None
+    if trainee.regulation.bt_required:
+        bt_curriculum = (
+            Curriculum.objects.filter(regulation=trainee.regulation_id, kind=CurriculumKind.BT)
+            .annotate(goal_count=Count("goals"))
+            .first()
+        )
+    context = {
+        "trainee": trainee,
+        "curriculum": curriculum,
+        "bt_curriculum": bt_curriculum,
+        "unit_people": queries.unit_people(trainee.unit_id),
+    }
+    return render(request, "portfolio/trainee_detail.html", context)
+
+
+@login_required
+def curriculum_list(request):
+    curricula = Curriculum.objects.select_related("regulation", "specialty").annotate(goal_count=Count("goals"))
+    return render(request, "portfolio/curriculum_list.html", {"curricula": curricula})
+
+
+@login_required
+def curriculum_detail(request, pk):
+    try:
+        curriculum = queries.curriculum_with_goals(pk)
+    except Curriculum.DoesNotExist:
+        raise Http404 from None
+    return render(request, "portfolio/curriculum_detail.html", {"curriculum": curriculum})
