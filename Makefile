@@ -57,8 +57,8 @@ format: install
 
 # Regenerate the catalogues after changing user-facing text (needs GNU gettext).
 messages: install
-	$(PY) manage.py makemessages --locale sv --locale en --no-obsolete --ignore ".venv/*" --ignore "tests/*"
-	$(PY) manage.py compilemessages --ignore ".venv/*"
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --locale sv --no-obsolete --no-location --ignore ".venv/*" --ignore "tests/*"
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv/*"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

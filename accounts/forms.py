@@ -23,7 +23,9 @@ class RevisionMonthsField(forms.CharField):
             if not part:
                 continue
             if not part.isdigit() or not 1 <= int(part) <= 12:
-                raise forms.ValidationError(_("“%(value)s” is not a month; use numbers from 1 to 12."), params={"value": part})
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a month; use numbers from 1 to 12."), params={"value": part}
+                )
             months.append(int(part))
         return sorted(set(months))
 

@@ -5,7 +5,6 @@ import rules
 from accounts import domain
 from accounts.enums import Role
 
-
 is_national_administrator = rules.predicate(domain.is_national_administrator, name="is_national_administrator")
 
 

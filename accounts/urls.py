@@ -16,9 +16,7 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
-    path(
-        "konto/aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
-    ),
+    path("konto/aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("regioner/", views.region_list, name="region-list"),
     path("regioner/<slug:code>/policy/", views.region_policy_edit, name="region-policy"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -45,6 +45,4 @@ def region_policy_edit(request, code):
             courses.save()
         messages.success(request, _("The policy for %(region)s was saved.") % {"region": region.name})
         return redirect("region-policy", code=region.code)
-    return render(
-        request, "accounts/region_policy_form.html", {"region": region, "form": form, "courses": courses}
-    )
+    return render(request, "accounts/region_policy_form.html", {"region": region, "form": form, "courses": courses})

@@ -232,11 +232,11 @@ class Trainee(models.Model):
     def clean(self):
         super().clean()
         errors = {}
-        if self.regulation_id and self.specialty_id:
-            if not Curriculum.objects.filter(
-                regulation_id=self.regulation_id, specialty_id=self.specialty_id, kind=CurriculumKind.ST
-            ).exists():
-                errors["specialty"] = _("There is no målbeskrivning for this specialty under the chosen regulation.")
+        has_curriculum = Curriculum.objects.filter(
+            regulation_id=self.regulation_id, specialty_id=self.specialty_id, kind=CurriculumKind.ST
+        ).exists()
+        if self.regulation_id and self.specialty_id and not has_curriculum:
+            errors["specialty"] = _("There is no målbeskrivning for this specialty under the chosen regulation.")
         bt_possible = self.regulation_id and self.regulation.bt_required
         if not bt_possible and self.bt_mode != BTMode.NONE:
             errors["bt_mode"] = _("BT exists only under HSLF-FS 2021:8.")

@@ -29,9 +29,7 @@ def supervised_trainees(user):
 def led_units(user):
     """Units where the user is studierektor or chef, with the number of trainees in each."""
     return (
-        Unit.objects.filter(
-            memberships__user=user, memberships__role__in=[Role.STUDY_DIRECTOR, Role.UNIT_HEAD]
-        )
+        Unit.objects.filter(memberships__user=user, memberships__role__in=[Role.STUDY_DIRECTOR, Role.UNIT_HEAD])
         .annotate(trainee_count=Count("trainees", distinct=True))
         .select_related("region")
         .distinct()
@@ -51,6 +49,8 @@ def unit_people(unit_id):
 def curriculum_with_goals(curriculum_id):
     requirements = GoalRequirement.objects.order_by("alternative_group", "pk")
     goals = Goal.objects.order_by("position").prefetch_related(Prefetch("requirements", queryset=requirements))
-    return Curriculum.objects.select_related("regulation", "specialty").prefetch_related(
-        Prefetch("goals", queryset=goals)
-    ).get(pk=curriculum_id)
+    return (
+        Curriculum.objects.select_related("regulation", "specialty")
+        .prefetch_related(Prefetch("goals", queryset=goals))
+        .get(pk=curriculum_id)
+    )

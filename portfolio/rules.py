@@ -43,8 +43,7 @@ def is_unit_head_of_trainee_unit(user, trainee):
 @rules.predicate
 def is_region_administrator_of_trainee(user, trainee):
     return (
-        trainee is not None
-        and user.memberships.filter(role=Role.ADMINISTRATOR, region__units=trainee.unit_id).exists()
+        trainee is not None and user.memberships.filter(role=Role.ADMINISTRATOR, region__units=trainee.unit_id).exists()
     )
 
 

@@ -12,9 +12,7 @@ class TraineeTable(tables.Table):
     regulation = tables.Column(verbose_name=_("Regulation"), accessor="regulation__name")
     bt_mode = tables.Column(verbose_name=_("BT"))
     st_start = tables.DateColumn(verbose_name=_("Start of ST"), format="Y-m-d")
-    main_supervisor = tables.Column(
-        verbose_name=_("Huvudhandledare"), accessor="main_supervisor__name", default="–"
-    )
+    main_supervisor = tables.Column(verbose_name=_("Huvudhandledare"), accessor="main_supervisor__name", default="–")
 
     class Meta:
         model = Trainee

@@ -25,7 +25,9 @@ class TraineeListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
 @login_required
 def trainee_detail(request, pk):
-    trainee = get_object_or_404(queries.trainees_for(request.user).select_related("second_specialist", "study_director"), pk=pk)
+    trainee = get_object_or_404(
+        queries.trainees_for(request.user).select_related("second_specialist", "study_director"), pk=pk
+    )
     curriculum = (
         Curriculum.objects.filter(
             regulation=trainee.regulation_id, specialty=trainee.specialty_id, kind=CurriculumKind.ST

@@ -22,8 +22,17 @@ VIEW_TRAINEE = [
 
 
 @pytest.fixture
-def personas(request, trainee, other_trainee, unit_head, other_study_director, region_admin, other_region_admin,
-             national_admin, outsider):
+def personas(
+    request,
+    trainee,
+    other_trainee,
+    unit_head,
+    other_study_director,
+    region_admin,
+    other_region_admin,
+    national_admin,
+    outsider,
+):
     people = {
         "trainee_user": trainee.user,
         "supervisor": trainee.main_supervisor,

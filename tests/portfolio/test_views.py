@@ -12,8 +12,9 @@ def trainee_url(trainee):
     return reverse("trainee-detail", args=[trainee.pk])
 
 
-@pytest.mark.parametrize("persona", ["owner", "supervisor", "second_specialist", "study_director", "unit_head",
-                                     "region_admin"])
+@pytest.mark.parametrize(
+    "persona", ["owner", "supervisor", "second_specialist", "study_director", "unit_head", "region_admin"]
+)
 def test_trainee_page_shows_who_is_who(client, trainee, unit_head, region_admin, persona):
     user = {
         "owner": trainee.user,
@@ -35,10 +36,12 @@ def test_trainee_page_shows_who_is_who(client, trainee, unit_head, region_admin,
     assert "handledarutbildning 2018" in content
 
 
-@pytest.mark.parametrize("persona", ["outsider", "other_supervisor", "other_study_director", "other_trainee",
-                                     "other_region_admin"])
-def test_trainee_page_is_404_for_outsiders(client, trainee, other_trainee, other_study_director, other_region_admin,
-                                           outsider, persona):
+@pytest.mark.parametrize(
+    "persona", ["outsider", "other_supervisor", "other_study_director", "other_trainee", "other_region_admin"]
+)
+def test_trainee_page_is_404_for_outsiders(
+    client, trainee, other_trainee, other_study_director, other_region_admin, outsider, persona
+):
     user = {
         "outsider": outsider,
         "other_supervisor": other_trainee.main_supervisor,

@@ -1,0 +1,198 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.domain import policy_for
+from accounts.models import RegionPolicy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_with_password_lands_on_start_page(client, trainee):
+    response = client.post(reverse("login"), {"username": "st", "password": "secret-password"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.context["own_trainee"] == trainee
+
+
+def test_login_with_wrong_password_says_so_in_swedish(client, trainee):
+    response = client.post(reverse("login"), {"username": "st", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "Ange ett korrekt användarnamn och lösenord" in response.content.decode()
+
+
+def test_logout_is_post_only_and_ends_session(client, trainee):
+    client.force_login(trainee.user)
+
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+
+    assert response["Location"] == reverse("login")
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_password_reset_sends_swedish_mail_with_link(client, trainee):
+    response = client.post(reverse("password_reset"), {"email": "st@example.se"})
+
+    assert response["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["st@example.se"]
+    assert message.subject == "Nytt lösenord till ST-portfölj"
+    assert "/konto/aterstall/" in message.body
+    assert "Sara Öberg" in message.body
+
+
+def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(client, trainee):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.se"})
+
+    assert response["Location"] == reverse("password_reset_done")
+    assert mail.outbox == []
+
+
+def test_home_for_user_without_role_explains_what_to_do(client, outsider):
+    client.force_login(outsider)
+
+    response = client.get(reverse("home"))
+
+    assert "Ingen roll ännu" in response.content.decode()
+
+
+def test_home_for_study_director_lists_units_with_counts(client, trainee, other_trainee, study_director):
+    client.force_login(study_director)
+
+    response = client.get(reverse("home"))
+
+    assert [(unit.name, unit.trainee_count) for unit in response.context["led_units"]] == [
+        ("Björkdalens hälsocentral", 1)
+    ]
+
+
+def test_home_for_supervisor_lists_own_trainees_only(client, trainee, other_trainee, supervisor):
+    client.force_login(supervisor)
+
+    response = client.get(reverse("home"))
+
+    assert list(response.context["supervised"]) == [trainee]
+    assert "Lukas Andersson" not in response.content.decode()
+
+
+def policy_url(region):
+    return reverse("region-policy", args=[region.code])
+
+
+def test_region_admin_edits_policy(client, region, region_admin):
+    client.force_login(region_admin)
+    policy = policy_for(region)
+    course = policy.mandatory_courses.first()
+    data = {
+        "supervision_hours_per_week": "1.5",
+        "assessments_per_half_year": "6",
+        "sit_ins_per_quarter": "2",
+        "iup_deadline_months": "6",
+        "iup_revision_months": "9, 1, 5, 1",
+        "mid_st_lead_time_months": "6",
+        "mid_st_required": "on",
+        "annual_visit_interval_months": "12",
+        "self_study_hours_per_week": "4",
+        "notes": "",
+        "courses-TOTAL_FORMS": "2",
+        "courses-INITIAL_FORMS": "1",
+        "courses-MIN_NUM_FORMS": "0",
+        "courses-MAX_NUM_FORMS": "1000",
+        "courses-0-id": str(course.pk),
+        "courses-0-name": course.name,
+        "courses-0-specialty": str(course.specialty_id),
+        "courses-0-note": course.note,
+        "courses-0-DELETE": "on",
+        "courses-1-name": "Kurs i försäkringsmedicin",
+        "courses-1-specialty": "",
+        "courses-1-note": "Regionbeslut 2026",
+    }
+
+    response = client.post(policy_url(region), data)
+
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.assessments_per_half_year == 6
+    assert str(policy.supervision_hours_per_week) == "1.5"
+    assert policy.iup_revision_months == [1, 5, 9]
+    assert policy.updated_by == region_admin
+    assert "Kurs i försäkringsmedicin" in set(policy.mandatory_courses.values_list("name", flat=True))
+    assert not policy.mandatory_courses.filter(pk=course.pk).exists()
+
+
+def test_policy_rejects_bad_month_in_swedish_and_saves_nothing(client, region, region_admin):
+    client.force_login(region_admin)
+    policy_for(region)
+
+    response = client.post(
+        policy_url(region),
+        {
+            "supervision_hours_per_week": "1.0",
+            "assessments_per_half_year": "9",
+            "sit_ins_per_quarter": "2",
+            "iup_deadline_months": "6",
+            "iup_revision_months": "1, 13",
+            "mid_st_lead_time_months": "6",
+            "annual_visit_interval_months": "12",
+            "self_study_hours_per_week": "4",
+            "courses-TOTAL_FORMS": "0",
+            "courses-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "”13” är inte en månad" in response.content.decode()
+    assert RegionPolicy.objects.get(region=region).assessments_per_half_year == 4
+
+
+def test_new_policy_has_reference_defaults(region):
+    from tests.factories import SpecialtyFactory
+
+    SpecialtyFactory()
+    policy = policy_for(region)
+
+    assert (policy.supervision_hours_per_week, policy.assessments_per_half_year, policy.sit_ins_per_quarter) == (
+        1,
+        4,
+        2,
+    )
+    assert policy.iup_deadline_months == 6
+    assert policy.iup_revision_months == [1, 5, 9]
+    assert policy.mid_st_lead_time_months == 6
+    assert policy.annual_visit_interval_months == 12
+    assert policy.mandatory_courses.count() == 4
+    assert policy_for(region) == policy
+
+
+@pytest.mark.parametrize("persona", ["other_region_admin", "study_director", "trainee_user", "outsider"])
+def test_policy_page_is_404_for_others(client, region, trainee, other_region_admin, outsider, persona):
+    user = {
+        "other_region_admin": other_region_admin,
+        "study_director": trainee.study_director,
+        "trainee_user": trainee.user,
+        "outsider": outsider,
+    }[persona]
+    client.force_login(user)
+
+    assert client.get(policy_url(region)).status_code == 404
+    regions_page = client.get(reverse("region-list"))
+    if persona == "other_region_admin":
+        assert region not in regions_page.context["regions"]
+    else:
+        assert regions_page.status_code == 404
+
+
+def test_national_admin_sees_every_region(client, region, other_region_admin, national_admin):
+    client.force_login(national_admin)
+
+    response = client.get(reverse("region-list"))
+
+    assert len(response.context["regions"]) == 2
+    assert client.get(policy_url(region)).status_code == 200
+
+
+def test_policy_page_redirects_anonymous(client, region):
+    assert client.get(policy_url(region))["Location"].startswith(reverse("login"))

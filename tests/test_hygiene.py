@@ -1,0 +1,75 @@
+"""Project-wide checks: migrations, translations, settings."""
+
+import shutil
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import translation
+
+BASE_DIR = Path(settings.BASE_DIR)
+SV_PO = BASE_DIR / "locale" / "sv" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.mark.django_db
+def test_no_pending_migrations():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_swedish_is_the_default_language():
+    assert settings.LANGUAGE_CODE == "sv"
+
+
+def test_swedish_catalogue_loads():
+    with translation.override("sv"):
+        assert translation.gettext("Log in") == "Logga in"
+        assert translation.gettext("Who is who") == "Vem är vem"
+
+
+def test_swedish_catalogue_is_complete():
+    catalogue = polib.pofile(str(SV_PO))
+    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    po = polib.pofile(str(SV_PO))
+    mo = polib.mofile(str(SV_PO.with_suffix(".mo")))
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural for entry in mo}
+    source = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural for entry in po.translated_entries()}
+    assert compiled == source
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed (CI installs it)")
+def test_every_source_string_is_in_the_catalogue(tmp_path):
+    """Run makemessages on a copy of the catalogue and check nothing new appears."""
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(BASE_DIR / "locale", locale_dir)
+    command = [
+        sys.executable,
+        "manage.py",
+        "makemessages",
+        "--locale",
+        "sv",
+        "--no-obsolete",
+        "--ignore",
+        ".venv/*",
+        "--ignore",
+        "tests/*",
+        "--no-location",
+    ]
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.test_settings", "ST_LOCALE_DIR": str(locale_dir)}
+    result = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert result.returncode == 0, result.stderr
+    fresh = polib.pofile(str(locale_dir / "sv" / "LC_MESSAGES" / "django.po"))
+    committed = polib.pofile(str(SV_PO))
+    assert {e.msgid for e in fresh} - {e.msgid for e in committed} == set()
