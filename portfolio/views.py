@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from accounts.enums import Role
 from portfolio import queries
 from portfolio.enums import CurriculumKind
 from portfolio.filters import TraineeFilter
@@ -46,7 +47,10 @@ def trainee_detail(request, pk):
         "trainee": trainee,
         "curriculum": curriculum,
         "bt_curriculum": bt_curriculum,
-        "unit_people": queries.unit_people(trainee.unit_id),
+        # The named studierektor is shown once, not again as studierektor of the unit.
+        "unit_people": queries.unit_people(trainee.unit_id).exclude(
+            role=Role.STUDY_DIRECTOR, user_id=trainee.study_director_id
+        ),
     }
     return render(request, "portfolio/trainee_detail.html", context)
 

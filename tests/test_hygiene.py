@@ -73,3 +73,21 @@ def test_every_source_string_is_in_the_catalogue(tmp_path):
     fresh = polib.pofile(str(locale_dir / "sv" / "LC_MESSAGES" / "django.po"))
     committed = polib.pofile(str(SV_PO))
     assert {e.msgid for e in fresh} - {e.msgid for e in committed} == set()
+
+
+@pytest.mark.django_db
+def test_pages_are_swedish_even_for_an_english_browser(client):
+    response = client.get("/konto/logga-in/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert response["Content-Language"] == "sv"
+    assert '<html lang="sv">' in response.content.decode()
+    assert "Logga in" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switch_to_english_is_remembered(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/konto/logga-in/"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/konto/logga-in/"
+    assert '<html lang="en">' in response.content.decode()
+    assert "Forgot your password?" in response.content.decode()

@@ -185,3 +185,12 @@ def test_trainee_without_unit_role_sees_only_own_unit_in_list(client, trainee):
     response = client.get(reverse("trainee-list"))
 
     assert list(response.context["filter"].form.fields["unit"].queryset) == [trainee.unit]
+
+
+def test_trainee_page_names_the_study_director_once(client, trainee, unit_head):
+    client.force_login(trainee.main_supervisor)
+
+    content = client.get(trainee_url(trainee)).content.decode()
+
+    assert content.count("Karin Lindqvist") == 1
+    assert content.count("Anna Berg") == 1
