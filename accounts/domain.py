@@ -1,9 +1,10 @@
 """Queries and small operations on people, units and regional policy."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from accounts.enums import Role
-from accounts.models import MandatoryCourse, Region, RegionPolicy, Specialty, Unit
+from accounts.models import AuditEvent, MandatoryCourse, Region, RegionPolicy, Specialty, Unit
 
 # Region Norrbotten's mandatory courses for ST in allmänmedicin (guide 2025), the
 # default for a new region's policy; an administrator edits them per region.
@@ -54,3 +55,14 @@ def administered_regions(user):
     if is_national_administrator(user):
         return Region.objects.all()
     return Region.objects.filter(administrators__user=user, administrators__role=Role.ADMINISTRATOR)
+
+
+def record_event(actor, action: str, target, **data) -> AuditEvent:
+    """Append an audit event for `target` (any model instance)."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        data=data,
+    )

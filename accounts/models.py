@@ -316,3 +316,47 @@ class MandatoryCourse(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """An append-only record of who did what to which record, and when.
+
+    Written by the domain functions that change state (submit, approve, sign …);
+    never updated or deleted through the application.
+    """
+
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    action = models.CharField(_("action"), max_length=60)
+    target_type = models.ForeignKey("contenttypes.ContentType", verbose_name=_("record type"), on_delete=models.PROTECT)
+    target_id = models.PositiveBigIntegerField(_("record"))
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self):
+        return f"{self.action} {self.target_type.model}#{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events cannot be deleted.")

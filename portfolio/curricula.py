@@ -39,10 +39,14 @@ def load_reference_data(apps=None):
     Regulation = apps.get_model("portfolio", "Regulation")
     Specialty = apps.get_model("accounts", "Specialty")
 
+    # Only the fields the (historical) model has: an old migration loads with the
+    # model as it was then, and a later migration loads the newer fields.
+    regulation_fields = {field.name for field in Regulation._meta.get_fields()}
     regulations = {}
     for row in read_json(DATA_DIR / "regulations.json"):
         code = row.pop("code")
-        regulations[code], _ = Regulation.objects.update_or_create(code=code, defaults=row)
+        defaults = {key: value for key, value in row.items() if key in regulation_fields}
+        regulations[code], _ = Regulation.objects.update_or_create(code=code, defaults=defaults)
 
     written = 0
     for path in curriculum_files():

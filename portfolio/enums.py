@@ -57,3 +57,50 @@ class BTMode(models.TextChoices):
     NONE = "none", _("no BT")
     INTEGRATED = "integrated", _("integrated in ST")
     SEPARATE = "separate", _("separate, before ST")
+
+
+class ServiceKind(models.TextChoices):
+    MAIN = "main", _("huvudtjänstgöring")
+    SIDE = "side", _("sidotjänstgöring")
+    BT_PRIMARY = "bt_primary", _("BT primärvård")
+    BT_ACUTE = "bt_acute", _("BT akut sjukvård")
+    AUSKULTATION = "auskultation", _("auskultation")
+
+
+class LeaveKind(models.TextChoices):
+    VACATION = "semester", _("semester")
+    ON_CALL_COMPENSATION = "jourkomp", _("jourkompensation")
+    PARENTAL = "parental", _("föräldraledighet")
+    SICK = "sick", _("sjukdom")
+    LEAVE_OF_ABSENCE = "tjanstledighet", _("tjänstledighet")
+    OTHER = "other", _("other leave")
+
+
+class SupervisionKind(models.TextChoices):
+    TALK = "talk", _("handledarsamtal")
+    IUP_REVIEW = "iup_review", _("IUP-genomgång")
+    SIT_IN = "sit_in", _("medsittning by handledare")
+    OTHER = "other", _("other handledning")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned with comments")
+    APPROVED = "approved", _("approved")
+
+    @classmethod
+    def editable(cls):
+        return [cls.DRAFT, cls.RETURNED]
+
+
+class OtherActivityKind(models.TextChoices):
+    QUALITY_WORK = "quality_work", _("kvalitets- och utvecklingsarbete")
+    WRITTEN_WORK = "written_work", _("självständigt skriftligt arbete enligt vetenskapliga principer")
+    DEVELOPMENT_WORK = "development_work", _("deltagande i utvecklingsarbete")
+    AUSKULTATION = "auskultation", _("auskultation")
+    TEACHING = "teaching", _("teaching")
+    SUPERVISING = "supervising", _("supervising students")
+    ST_MEETING = "st_meeting", _("ST-träff")
+    GROUP_REFLECTION = "group_reflection", _("reflection in group")
+    OTHER = "other", _("other activity")

@@ -1,0 +1,25 @@
+from portfolio.models.activities import Course, OtherActivity
+from portfolio.models.curricula import Curriculum, Goal, GoalRequirement, Regulation
+from portfolio.models.plans import FrozenRecordError, TrainingPlan
+from portfolio.models.reviews import AnnualReport, AnnualVisit
+from portfolio.models.service import Leave, ServicePeriod
+from portfolio.models.supervision import SupervisionMeeting
+from portfolio.models.trainee import Trainee, TraineeQuerySet
+
+__all__ = [
+    "AnnualReport",
+    "AnnualVisit",
+    "Course",
+    "Curriculum",
+    "FrozenRecordError",
+    "Goal",
+    "GoalRequirement",
+    "Leave",
+    "OtherActivity",
+    "Regulation",
+    "ServicePeriod",
+    "SupervisionMeeting",
+    "Trainee",
+    "TraineeQuerySet",
+    "TrainingPlan",
+]

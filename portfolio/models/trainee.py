@@ -1,0 +1,120 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.domain import is_national_administrator
+from accounts.enums import Role
+from accounts.models import Membership, Specialty, Unit
+from portfolio.enums import BTMode, CurriculumKind
+from portfolio.models.curricula import Curriculum, Regulation
+
+
+class TraineeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every list, page, export and PDF about trainees starts here.
+
+        A user sees a trainee when they are the trainee, the huvudhandledare, the
+        second specialist or the named studierektor; a studierektor or chef of the
+        trainee's unit; an administrator of its region; or a national administrator.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if is_national_administrator(user):
+            return self.all()
+        unit_roles = [Role.STUDY_DIRECTOR, Role.UNIT_HEAD]
+        led_units = Membership.objects.filter(user=user, role__in=unit_roles).values("unit")
+        admin_regions = Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).values("region")
+        return self.filter(
+            models.Q(user=user)
+            | models.Q(main_supervisor=user)
+            | models.Q(second_specialist=user)
+            | models.Q(study_director=user)
+            | models.Q(unit__in=led_units)
+            | models.Q(unit__region__in=admin_regions)
+        )
+
+
+class Trainee(models.Model):
+    """An ST-läkare (BT-läkare during BT): the profile that makes a user a trainee."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="trainee"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="trainees")
+    specialty = models.ForeignKey(Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT)
+    regulation = models.ForeignKey(Regulation, verbose_name=_("regulation"), on_delete=models.PROTECT)
+    bt_mode = models.CharField(_("BT"), max_length=12, choices=BTMode.choices, default=BTMode.NONE)
+    bt_approved_on = models.DateField(
+        _("date of intyg om godkänd BT"),
+        null=True,
+        blank=True,
+        help_text=_("The date on Socialstyrelsen's certificate that BT is approved."),
+    )
+    st_start = models.DateField(_("start of ST"))
+    main_supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("huvudhandledare"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_trainees",
+    )
+    second_specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("second specialist"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followed_trainees",
+        help_text=_("The specialist named in the contract who follows the training and signs at the end."),
+    )
+    study_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("studierektor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="directed_trainees",
+    )
+    has_doctorate = models.BooleanField(_("doktorsexamen"), default=False)
+
+    objects = TraineeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__name"]
+        verbose_name = _("ST-läkare")
+        verbose_name_plural = _("ST-läkare")
+
+    def __str__(self):
+        return str(self.user)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        has_curriculum = Curriculum.objects.filter(
+            regulation_id=self.regulation_id, specialty_id=self.specialty_id, kind=CurriculumKind.ST
+        ).exists()
+        if self.regulation_id and self.specialty_id and not has_curriculum:
+            errors["specialty"] = _("There is no målbeskrivning for this specialty under the chosen regulation.")
+        bt_possible = self.regulation_id and self.regulation.bt_required
+        if not bt_possible and self.bt_mode != BTMode.NONE:
+            errors["bt_mode"] = _("BT exists only under HSLF-FS 2021:8.")
+        if bt_possible and self.bt_mode == BTMode.NONE:
+            errors["bt_mode"] = _("Under HSLF-FS 2021:8 the ST-läkare does BT, integrated or before ST.")
+        if self.bt_approved_on and self.bt_mode == BTMode.NONE:
+            errors["bt_approved_on"] = _("A BT approval date needs a BT.")
+        if self.main_supervisor_id and self.main_supervisor_id == self.user_id:
+            errors["main_supervisor"] = _("The ST-läkare cannot be their own handledare.")
+        if self.second_specialist_id and self.second_specialist_id in (self.user_id, self.main_supervisor_id):
+            errors["second_specialist"] = _("The second specialist must be someone other than the huvudhandledare.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def curriculum(self):
+        return Curriculum.objects.get(regulation=self.regulation, specialty=self.specialty, kind=CurriculumKind.ST)
+
+    @property
+    def in_bt(self):
+        return self.bt_mode != BTMode.NONE and self.bt_approved_on is None
