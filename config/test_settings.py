@@ -20,5 +20,3 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the finders as in development; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# The catalogue test regenerates messages into a copy of locale/ named here.
-LOCALE_PATHS = [os.environ.get("ST_LOCALE_DIR", str(BASE_DIR / "locale"))]

@@ -60,3 +60,28 @@ can_view_trainee = rules.is_authenticated & (
 )
 
 rules.add_perm("portfolio.view_trainee", can_view_trainee)
+
+# What each role may change on a visible trainee. A visible trainee whose records the
+# user may only read gets 403 on these actions; an invisible one is 404 before that.
+can_change_own_records = rules.is_authenticated & is_trainee_owner
+can_log_supervision = rules.is_authenticated & (is_trainee_owner | is_main_supervisor)
+can_edit_plan = rules.is_authenticated & (is_trainee_owner | is_main_supervisor)
+can_decide_plan = rules.is_authenticated & is_study_director_of_trainee
+can_record_annual_visit = rules.is_authenticated & is_study_director_of_trainee
+
+rules.add_perm("portfolio.change_own_records", can_change_own_records)
+rules.add_perm("portfolio.log_supervision", can_log_supervision)
+rules.add_perm("portfolio.edit_plan", can_edit_plan)
+rules.add_perm("portfolio.decide_plan", can_decide_plan)
+rules.add_perm("portfolio.record_annual_visit", can_record_annual_visit)
+
+
+@rules.predicate
+def may_read_supervision_notes(user, meeting):
+    """Notes of a handledning are for the ST-läkare and the handledare only."""
+    if meeting is None:
+        return False
+    return user.pk in {meeting.trainee.user_id, meeting.supervisor_id, meeting.trainee.main_supervisor_id}
+
+
+rules.add_perm("portfolio.view_supervision_notes", rules.is_authenticated & may_read_supervision_notes)

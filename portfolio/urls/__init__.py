@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from portfolio.views import trainees
+
+urlpatterns = [
+    path("st-lakare/", trainees.TraineeListView.as_view(), name="trainee-list"),
+    path("st-lakare/<int:pk>/", trainees.trainee_detail, name="trainee-detail"),
+    path("st-lakare/<int:trainee_pk>/tjanstgoring/", include("portfolio.urls.service")),
+    path("st-lakare/<int:trainee_pk>/handledning/", include("portfolio.urls.supervision")),
+    path("st-lakare/<int:trainee_pk>/iup/", include("portfolio.urls.plans")),
+    path("st-lakare/<int:trainee_pk>/kurser/", include("portfolio.urls.activities")),
+    path("st-lakare/<int:trainee_pk>/arsrapport/", include("portfolio.urls.reviews")),
+    path("malbeskrivningar/", trainees.curriculum_list, name="curriculum-list"),
+    path("malbeskrivningar/<int:pk>/", trainees.curriculum_detail, name="curriculum-detail"),
+]

@@ -1,0 +1,26 @@
+"""Access-checked getters: every view about a trainee's records starts here.
+
+A trainee outside the user's visibility is a 404 (nobody learns that the record
+exists); a visible trainee whose records the user may only read is a 403 on the
+actions that change them.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from portfolio import queries
+
+
+def get_trainee(request, trainee_pk, perm=None):
+    """The trainee if the user may see it (else 404) and, when `perm` is given, holds it (else 403)."""
+    trainee = get_object_or_404(queries.trainees_for(request.user), pk=trainee_pk)
+    if perm is not None and not request.user.has_perm(perm, trainee):
+        raise PermissionDenied
+    return trainee
+
+
+def get_record(request, model, trainee_pk, pk, perm=None):
+    """A record of `model` belonging to a trainee the user may see; same 404/403 rules."""
+    trainee = get_trainee(request, trainee_pk, perm)
+    record = get_object_or_404(model.objects.filter(trainee=trainee), pk=pk)
+    return trainee, record
