@@ -116,5 +116,11 @@ class Trainee(models.Model):
         return Curriculum.objects.get(regulation=self.regulation, specialty=self.specialty, kind=CurriculumKind.ST)
 
     @property
+    def required_fte_months(self):
+        """The regulation's minimum full-time months, shorter with a doktorsexamen."""
+        regulation = self.regulation
+        return regulation.min_fte_months_with_doctorate if self.has_doctorate else regulation.min_fte_months
+
+    @property
     def in_bt(self):
         return self.bt_mode != BTMode.NONE and self.bt_approved_on is None

@@ -62,3 +62,24 @@ def test_demo_study_director_sees_exactly_the_trainees_of_her_units(settings):
         "Kustby hälsocentral",
     }
     assert visible.count() == Trainee.objects.filter(unit__memberships__user=director).distinct().count()
+
+
+def test_seed_demo_gives_every_stage_a_portfolio(settings):
+    from portfolio.enums import PlanStatus
+    from portfolio.models import Leave, ServicePeriod, SupervisionMeeting, TrainingPlan
+
+    settings.DEBUG = True
+    call_command("seed_demo", quiet=True)
+    counts = (ServicePeriod.objects.count(), SupervisionMeeting.objects.count(), TrainingPlan.objects.count())
+
+    call_command("seed_demo", quiet=True)
+
+    assert (ServicePeriod.objects.count(), SupervisionMeeting.objects.count(), TrainingPlan.objects.count()) == counts
+    assert Trainee.objects.filter(service_periods__isnull=True).count() == 0
+    statuses = set(TrainingPlan.objects.values_list("status", flat=True))
+    assert {PlanStatus.APPROVED, PlanStatus.RETURNED, PlanStatus.SUBMITTED} <= statuses
+    assert TrainingPlan.objects.filter(version__gte=2, based_on__isnull=False).exists()
+    # Demo records obey the same rules as the forms: no two leaves of a trainee overlap.
+    for leave in Leave.objects.all():
+        overlapping = Leave.objects.filter(trainee=leave.trainee, start__lte=leave.end, end__gte=leave.start)
+        assert overlapping.exclude(pk=leave.pk).count() == 0

@@ -1,5 +1,6 @@
 """Build a believable demo region: hälsocentraler, people in every role and about
-twenty ST-läkare at different stages under both regulations, some in integrated BT.
+twenty ST-läkare at different stages under both regulations, some in integrated BT,
+each with a portfolio (portfolio/demo.py): tjänstgöringar, handledning, kurser, IUP.
 
 Safe to run again: every row is matched on a natural key (username, unit name …)
 and nothing is duplicated. Demo logins get the password "demo" only while DEBUG is
@@ -12,10 +13,12 @@ from datetime import date
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.domain import policy_for
 from accounts.enums import Role, UnitKind
 from accounts.models import Membership, Region, Specialty, Unit, User
+from portfolio import demo
 from portfolio.enums import BTMode, RegulationCode
 from portfolio.models import Regulation, Trainee
 
@@ -379,6 +382,13 @@ class Command(BaseCommand):
                     "has_doctorate": phd,
                 },
             )
+
+        today = timezone.localdate()
+        trainees = Trainee.objects.filter(unit__region=region).select_related(
+            "user", "unit__region", "specialty", "regulation", "main_supervisor", "study_director"
+        )
+        for trainee in trainees:
+            demo.populate(trainee, today, users)
 
         self._set_passwords(users)
         if not quiet:
