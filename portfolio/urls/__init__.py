@@ -10,6 +10,7 @@ urlpatterns = [
     path("st-lakare/<int:trainee_pk>/iup/", include("portfolio.urls.plans")),
     path("st-lakare/<int:trainee_pk>/kurser/", include("portfolio.urls.activities")),
     path("st-lakare/<int:trainee_pk>/arsrapport/", include("portfolio.urls.reviews")),
+    path("st-lakare/<int:trainee_pk>/export/", include("portfolio.urls.portable")),
     path("malbeskrivningar/", trainees.curriculum_list, name="curriculum-list"),
     path("malbeskrivningar/<int:pk>/", trainees.curriculum_detail, name="curriculum-detail"),
 ]

@@ -1,10 +1,12 @@
-# Placeholder while this section is built; replaced by the section's own views.
-from django.http import Http404
 from django.urls import path
 
+from portfolio.views import reviews
 
-def _not_yet(request, trainee_pk):
-    raise Http404
-
-
-urlpatterns = [path("", _not_yet, name="review-list")]
+urlpatterns = [
+    path("", reviews.review_list, name="review-list"),
+    path("rapport/ny/", reviews.report_create, name="report-create"),
+    path("rapport/<int:pk>/andra/", reviews.report_update, name="report-update"),
+    path("rapport/<int:pk>/lamna-in/", reviews.report_submit, name="report-submit"),
+    path("besok/ny/", reviews.visit_create, name="visit-create"),
+    path("besok/<int:pk>/andra/", reviews.visit_update, name="visit-update"),
+]

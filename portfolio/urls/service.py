@@ -1,10 +1,13 @@
-# Placeholder while this section is built; replaced by the section's own views.
-from django.http import Http404
 from django.urls import path
 
+from portfolio.views import service
 
-def _not_yet(request, trainee_pk):
-    raise Http404
-
-
-urlpatterns = [path("", _not_yet, name="service-list")]
+urlpatterns = [
+    path("", service.service_list, name="service-list"),
+    path("ny/", service.service_create, name="service-create"),
+    path("<int:pk>/andra/", service.service_update, name="service-update"),
+    path("<int:pk>/ta-bort/", service.service_delete, name="service-delete"),
+    path("ledighet/ny/", service.leave_create, name="leave-create"),
+    path("ledighet/<int:pk>/andra/", service.leave_update, name="leave-update"),
+    path("ledighet/<int:pk>/ta-bort/", service.leave_delete, name="leave-delete"),
+]

@@ -1,10 +1,10 @@
-# Placeholder while this section is built; replaced by the section's own views.
-from django.http import Http404
 from django.urls import path
 
+from portfolio.views import supervision
 
-def _not_yet(request, trainee_pk):
-    raise Http404
-
-
-urlpatterns = [path("", _not_yet, name="supervision-list")]
+urlpatterns = [
+    path("", supervision.supervision_list, name="supervision-list"),
+    path("ny/", supervision.supervision_create, name="supervision-create"),
+    path("<int:pk>/andra/", supervision.supervision_update, name="supervision-update"),
+    path("<int:pk>/ta-bort/", supervision.supervision_delete, name="supervision-delete"),
+]

@@ -1,0 +1,7 @@
+"""Included at st-lakare/<int:trainee_pk>/export/ by portfolio/urls/__init__.py."""
+
+from django.urls import path
+
+from portfolio.views import portable
+
+urlpatterns = [path("", portable.export_download, name="portfolio-export")]

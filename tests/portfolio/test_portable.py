@@ -1,0 +1,587 @@
+"""The portable portfolio record: export, import, the two commands and the download."""
+
+import base64
+import json
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.models import AuditEvent, Unit, User
+from portfolio.enums import (
+    BTMode,
+    CurriculumKind,
+    LeaveKind,
+    OtherActivityKind,
+    PlanStatus,
+    RegulationCode,
+    ServiceKind,
+    SupervisionKind,
+)
+from portfolio.models import (
+    AnnualReport,
+    AnnualVisit,
+    Course,
+    FrozenRecordError,
+    Goal,
+    Leave,
+    OtherActivity,
+    ServicePeriod,
+    SupervisionMeeting,
+    Trainee,
+    TrainingPlan,
+)
+from portfolio.portable import FORMAT, PortfolioImportError, dumps, export_trainee, import_trainee
+from tests.factories import MembershipFactory, TraineeFactory, UserFactory, regulation
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+RECORD_MODELS = [
+    User,
+    Trainee,
+    ServicePeriod,
+    Leave,
+    SupervisionMeeting,
+    Course,
+    OtherActivity,
+    TrainingPlan,
+    AnnualReport,
+    AnnualVisit,
+    AuditEvent,
+]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in RECORD_MODELS}
+
+
+def stored_files(folder="kursintyg"):
+    """Every file under `folder` in the default storage (InMemoryStorage in tests)."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return set()
+    found = {f"{folder}/{name}" for name in files}
+    for sub in folders:
+        found |= stored_files(f"{folder}/{sub}")
+    return found
+
+
+def all_keys(value):
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in all_keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in all_keys(item)}
+    return set()
+
+
+def remove_trainee(trainee, *, with_user=True):
+    """Delete a trainee, every record of the portfolio and (by default) the trainee's account.
+
+    Approved IUP versions refuse Model.delete() (FrozenRecordError: signed is final), so the
+    versions go with QuerySet.delete(), which runs the deletion collector and never calls the
+    model's delete(). Newest first, one at a time: `based_on` is PROTECT, and the collector
+    refuses to delete a version that a revision still points to, even in the same queryset.
+    The other records cascade from the trainee.
+    """
+    user = trainee.user
+    for pk in trainee.plans.order_by("-version").values_list("pk", flat=True):
+        TrainingPlan.objects.filter(pk=pk).delete()
+    trainee.delete()
+    if with_user:
+        user.delete()
+
+
+def aware(day, hour=10):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def add_records(trainee, count=1):
+    """`count` of every kind of record, with delmål, a certificate and a note on each."""
+    goals = list(trainee.curriculum.goals.order_by("position")[:4])
+    first_year = 2020 + trainee.annual_reports.count()
+    for index in range(count):
+        start = trainee.st_start + timedelta(days=40 * index)
+        ServicePeriod.objects.create(
+            trainee=trainee,
+            kind=ServiceKind.MAIN,
+            unit=trainee.unit,
+            specialty=trainee.specialty,
+            start=start,
+            end=start + timedelta(days=30),
+            percent=80,
+            supervisor=trainee.main_supervisor,
+        )
+        Leave.objects.create(
+            trainee=trainee, kind=LeaveKind.VACATION, start=start, end=start + timedelta(days=6), notes="Sommar"
+        )
+        meeting = SupervisionMeeting.objects.create(
+            trainee=trainee,
+            date=start + timedelta(days=3),
+            kind=SupervisionKind.TALK,
+            supervisor=trainee.main_supervisor,
+            topics="Konsultationsteknik",
+            notes=f"Personlig anteckning {index}",
+            created_by=trainee.user,
+        )
+        meeting.goals.set(goals[:2])
+        course = Course.objects.create(
+            trainee=trainee,
+            title=f"Kurs {index}",
+            provider="Region Norrmark",
+            start=start,
+            end=start + timedelta(days=2),
+            created_by=trainee.user,
+        )
+        course.goals.set(goals[1:3])
+        course.certificate.save("intyg.pdf", ContentFile(PDF), save=True)
+        activity = OtherActivity.objects.create(
+            trainee=trainee, kind=OtherActivityKind.TEACHING, title=f"Undervisning {index}", start=start
+        )
+        activity.goals.set(goals[3:])
+        AnnualReport.objects.create(trainee=trainee, year=first_year + index, done="Mycket", submitted_at=aware(start))
+        AnnualVisit.objects.create(
+            trainee=trainee, date=start + timedelta(days=5), notes="Bra", recorded_by=trainee.study_director
+        )
+    # `count` approved IUP versions, each a revision of the one before, then one submitted revision
+    # (one version in progress at a time).
+    previous = trainee.plans.order_by("-version").first()
+    for index in range(count + 1):
+        approved = index < count
+        submitted = trainee.st_start + timedelta(days=20 * (index + 1))
+        plan = TrainingPlan.objects.create(
+            trainee=trainee,
+            version=previous.version + 1 if previous else 1,
+            based_on=previous,
+            status=PlanStatus.APPROVED if approved else PlanStatus.SUBMITTED,
+            planned_service="Hälsocentralen",
+            self_study_hours_per_week=Decimal("3.5"),
+            created_by=trainee.user,
+            submitted_at=aware(submitted),
+            decided_at=aware(submitted + timedelta(days=5)) if approved else None,
+            decided_by=trainee.study_director if approved else None,
+            decision_comment="Godkänd." if approved else "",
+        )
+        plan.goals.set(goals)
+        previous = plan
+
+
+@pytest.fixture
+def portfolio(trainee):
+    add_records(trainee)
+    return trainee
+
+
+@pytest.fixture
+def exported(portfolio):
+    """The persona's portfolio as a file, with the trainee and the account removed from the database."""
+    data = export_trainee(portfolio)
+    remove_trainee(portfolio)
+    return data
+
+
+# --------------------------------------------------------------------------- the round trip
+
+
+def test_demo_portfolio_survives_export_import_export(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", quiet=True)
+    trainee = Trainee.objects.get(user__username="st-andersson")
+    # The richest demo trainee: two approved IUP versions and a returned one, handledning
+    # with delmål, mandatory courses. Add what the demo lacks: a certificate and notes.
+    assert set(trainee.plans.values_list("status", flat=True)) >= {PlanStatus.APPROVED, PlanStatus.RETURNED}
+    course = trainee.courses.exclude(mandatory_course=None).first()
+    course.certificate.save("intyg.pdf", ContentFile(PDF), save=True)
+    meeting = trainee.supervision_meetings.exclude(goals=None).first()
+    SupervisionMeeting.objects.filter(pk=meeting.pk).update(notes="Svår konsultation; vi övar vidare.")
+
+    before = export_trainee(trainee)
+    records_before = counts()
+    remove_trainee(trainee)
+    imported = import_trainee(json.loads(dumps(before)))
+    after = export_trainee(imported)
+
+    assert after == before
+    assert dumps(after) == dumps(before)
+    # One new audit event (the import); everything else as before the removal.
+    assert counts() == {**records_before, "AuditEvent": records_before["AuditEvent"] + 1}
+    assert imported.user.username == "st-andersson"
+    assert not imported.user.is_active  # the account was removed too; it comes back inactive
+    approved = imported.plans.filter(status=PlanStatus.APPROVED).first()
+    with pytest.raises(FrozenRecordError):
+        approved.save()
+    restored = imported.courses.exclude(certificate="").get()
+    assert restored.certificate.read() == PDF
+    event = AuditEvent.objects.filter(action="portfolio.imported").get()
+    assert event.target_id == imported.pk
+    assert event.data["source_version"] == 1
+
+
+def test_export_has_no_database_ids_and_is_ordered(trainee):
+    add_records(trainee, count=3)
+
+    data = export_trainee(trainee)
+
+    assert data["format"] == FORMAT and data["version"] == 1
+    assert data["withheld"] == []
+    text = dumps(data)
+    assert all(key in {"hsa_id"} or not key.endswith(("id", "pk")) for key in all_keys(data))
+    assert f"kursintyg/{trainee.pk}/" not in text
+    dates = [row["start"] for row in data["service_periods"]]
+    assert dates == sorted(dates)
+    assert [row["version"] for row in data["training_plans"]] == [1, 2, 3, 4]
+    assert [row["based_on"] for row in data["training_plans"]] == [None, 1, 2, 3]
+    assert data["training_plans"][0]["self_study_hours_per_week"] == "3.5"
+    assert data["training_plans"][0]["decided_by"] == "studierektor@example.se"
+    assert data["training_plans"][0]["decided_at"].endswith("+00:00")
+    meeting = data["supervision_meetings"][0]
+    assert meeting["supervisor"] == "handledare@example.se"
+    assert all(goal["curriculum"] == CurriculumKind.ST for goal in meeting["goals"])
+    certificate = data["courses"][0]["certificate"]
+    assert certificate["media_type"] == "application/pdf"
+    assert certificate["size"] == len(PDF)
+    assert {"email": "handledare@example.se", "name": "Erik Holmström"} in data["people"]
+    assert data["trainee"]["main_supervisor"] == "handledare@example.se"
+    assert all(person["email"] != "st@example.se" for person in data["people"])
+
+
+def test_import_restores_every_record_with_its_timestamps(exported):
+    trainee = import_trainee(exported)
+
+    assert export_trainee(trainee) == exported
+    plan = trainee.plans.get(version=1)
+    assert plan.status == PlanStatus.APPROVED
+    # auto_now_add / auto_now did not overwrite the stored timestamps on insert.
+    assert plan.created_at == datetime.fromisoformat(exported["training_plans"][0]["created_at"])
+    assert trainee.annual_visits.get().created_at == datetime.fromisoformat(exported["annual_visits"][0]["created_at"])
+    assert trainee.supervision_meetings.get().notes == "Personlig anteckning 0"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def test_import_refuses_another_format(exported):
+    before = counts()
+    with pytest.raises(PortfolioImportError, match="something-else"):
+        import_trainee({**exported, "format": "something-else"})
+    with pytest.raises(PortfolioImportError, match="2"):
+        import_trainee({**exported, "version": 2})
+    with pytest.raises(PortfolioImportError):
+        import_trainee([exported])
+    assert counts() == before
+
+
+def test_import_refuses_an_unknown_field(exported):
+    exported["leaves"][0]["colour"] = "blå"
+
+    with pytest.raises(PortfolioImportError, match=r"leaves\[0\].*colour"):
+        import_trainee(exported)
+
+
+def test_import_refuses_an_existing_trainee(portfolio):
+    data = export_trainee(portfolio)
+    before = counts()
+
+    with pytest.raises(PortfolioImportError) as error:
+        import_trainee(data)
+
+    assert "st" in str(error.value).replace(".", " ").split()
+    assert counts() == before
+
+
+def test_import_names_the_missing_region(exported):
+    exported["trainee"]["region"] = "sydmark"
+    before = counts()
+
+    with pytest.raises(PortfolioImportError, match="sydmark"):
+        import_trainee(exported)
+
+    assert counts() == before
+    assert not User.objects.filter(email="st@example.se").exists()
+
+
+def test_import_names_the_missing_unit(exported):
+    exported["trainee"]["unit"] = "Tallbackens vårdcentral"
+    exported["service_periods"][0]["unit"]["name"] = "Medicinkliniken, Okända sjukhuset"
+    before = counts()
+
+    with pytest.raises(PortfolioImportError) as error:
+        import_trainee(exported)
+
+    assert "Tallbackens vårdcentral" in str(error.value)
+    assert "Medicinkliniken, Okända sjukhuset" in str(error.value)
+    assert counts() == before
+    assert Unit.objects.filter(name="Tallbackens vårdcentral").count() == 0
+
+
+def test_import_refuses_a_tampered_certificate(exported):
+    certificate = exported["courses"][0]["certificate"]
+    tampered = PDF.replace(b"Catalog", b"Katalog")
+    certificate["base64"] = base64.b64encode(tampered).decode()
+    before, files = counts(), stored_files()
+
+    with pytest.raises(PortfolioImportError, match=r"courses\[0\]\.certificate"):
+        import_trainee(exported)
+
+    assert counts() == before
+    assert stored_files() == files
+
+
+def test_import_refuses_an_unknown_goal(exported):
+    exported["supervision_meetings"][0]["goals"].append({"curriculum": "st", "code": "c99"})
+
+    with pytest.raises(PortfolioImportError, match="c99"):
+        import_trainee(exported)
+
+
+def test_a_failure_late_in_the_import_leaves_nothing_behind(exported):
+    # Two versions in progress at once break a database constraint, after the account,
+    # the trainee, the courses and their certificate files have been written.
+    exported["training_plans"][0]["status"] = PlanStatus.DRAFT  # v2 is submitted
+    before, files = counts(), stored_files()
+
+    with pytest.raises(PortfolioImportError):
+        import_trainee(exported)
+
+    assert counts() == before
+    assert stored_files() == files
+    assert not User.objects.filter(username="st").exists()
+
+
+# --------------------------------------------------------------------------- people
+
+
+def test_missing_people_are_created_inactive_without_password(exported):
+    UserFactory(username="ny.handledare", email="annan@example.se")
+    data = json.loads(dumps(exported).replace('"handledare@example.se"', '"Ny.Handledare@Annan.se"'))
+    # An e-mail in another case is the same person.
+    data = json.loads(dumps(data).replace('"studierektor@example.se"', '"StudieRektor@Example.se"'))
+    people_before = User.objects.count()
+
+    trainee = import_trainee(data)
+
+    created = User.objects.get(email="ny.handledare@annan.se")
+    assert created.username == "ny.handledare-2"
+    assert created.name == "Erik Holmström"
+    assert not created.is_active
+    assert not created.has_usable_password()
+    assert trainee.main_supervisor == created
+    assert trainee.study_director == User.objects.get(username="studierektor")
+    assert trainee.user.username == "st" and not trainee.user.is_active
+    assert User.objects.count() == people_before + 2  # the trainee's account and the new handledare
+    event = AuditEvent.objects.get(action="portfolio.imported")
+    assert sorted(event.data["created_people"]) == ["ny.handledare@annan.se", "st@example.se"]
+
+
+def test_import_uses_the_existing_account_of_the_trainee(portfolio):
+    data = export_trainee(portfolio)
+    remove_trainee(portfolio, with_user=False)
+
+    trainee = import_trainee(data, by=portfolio.study_director)
+
+    assert trainee.user.username == "st" and trainee.user.is_active
+    event = AuditEvent.objects.get(action="portfolio.imported")
+    assert event.actor == portfolio.study_director
+    assert event.data["created_people"] == []
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_commands_export_to_a_file_and_import_from_it(portfolio, tmp_path):
+    path = tmp_path / "portfolj.json"
+    call_command("export_portfolio", "st", output=str(path), stderr=StringIO())
+    text = path.read_text(encoding="utf-8")
+    assert "Sara Öberg" in text  # UTF-8, not \u escapes
+    before = json.loads(text)
+    remove_trainee(portfolio)
+
+    out = StringIO()
+    call_command("import_portfolio", str(path), stdout=out)
+
+    assert "Sara Öberg" in out.getvalue()
+    assert export_trainee(Trainee.objects.get(user__username="st")) == before
+
+
+def test_export_command_writes_sorted_json_to_stdout(portfolio):
+    out = StringIO()
+
+    call_command("export_portfolio", "st", stdout=out)
+
+    text = out.getvalue()
+    assert json.loads(text)["format"] == FORMAT
+    assert text == dumps(export_trainee(portfolio))
+
+
+def test_export_command_refuses_an_unknown_user(trainee):
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("export_portfolio", "nobody", stdout=StringIO())
+
+
+def test_import_command_refuses_bad_files(exported, tmp_path):
+    missing = tmp_path / "finns-inte.json"
+    with pytest.raises(CommandError, match=r"finns-inte\.json"):
+        call_command("import_portfolio", str(missing))
+    broken = tmp_path / "trasig.json"
+    broken.write_text("{inte json", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"trasig\.json"):
+        call_command("import_portfolio", str(broken))
+    other = tmp_path / "annan.json"
+    other.write_text(json.dumps({**exported, "format": "st-ark/backup"}), encoding="utf-8")
+    with pytest.raises(CommandError, match="st-ark/backup"):
+        call_command("import_portfolio", str(other))
+
+
+# --------------------------------------------------------------------------- the download
+
+
+def export_url(trainee):
+    return reverse("portfolio-export", args=[trainee.pk])
+
+
+def test_trainee_downloads_the_whole_portfolio(client, portfolio):
+    client.force_login(portfolio.user)
+
+    response = client.get(export_url(portfolio))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="portfolj-st-{today}.json"'
+    assert "no-store" in response["Cache-Control"]
+    data = json.loads(response.content.decode("utf-8"))
+    assert data["format"] == FORMAT
+    assert data["withheld"] == []
+    assert data["supervision_meetings"][0]["notes"] == "Personlig anteckning 0"
+    event = AuditEvent.objects.get(action="portfolio.exported")
+    assert event.actor == portfolio.user and event.target_id == portfolio.pk
+
+
+def test_study_director_downloads_without_the_supervision_notes(client, portfolio, unit):
+    unit_director = UserFactory(username="studierektor-enheten")
+    MembershipFactory(user=unit_director, unit=unit, role=Role.STUDY_DIRECTOR)
+    for director in [portfolio.study_director, unit_director]:
+        client.force_login(director)
+
+        response = client.get(export_url(portfolio))
+
+        assert response.status_code == 200
+        data = json.loads(response.content)
+        assert data["format"] == FORMAT
+        # Notes of a handledning are for the ST-läkare and the handledare only.
+        assert data["withheld"] == ["supervision_meetings.notes"]
+        assert data["supervision_meetings"][0]["notes"] is None
+        assert "Personlig anteckning" not in response.content.decode()
+
+
+def test_a_copy_without_notes_can_still_be_imported(client, portfolio):
+    client.force_login(portfolio.study_director)
+    data = json.loads(client.get(export_url(portfolio)).content)
+    remove_trainee(portfolio)
+
+    trainee = import_trainee(data)
+
+    assert trainee.supervision_meetings.get().notes == ""
+    assert AuditEvent.objects.get(action="portfolio.imported").data["withheld"] == ["supervision_meetings.notes"]
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "second_specialist", "unit_head"])
+def test_others_who_see_the_trainee_may_not_download(client, portfolio, unit_head, persona):
+    user = {
+        "supervisor": portfolio.main_supervisor,
+        "second_specialist": portfolio.second_specialist,
+        "unit_head": unit_head,
+    }[persona]
+    client.force_login(user)
+
+    assert client.get(export_url(portfolio)).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["outsider", "other_study_director", "other_trainee"])
+def test_download_is_404_for_outsiders(client, portfolio, outsider, other_study_director, other_trainee, persona):
+    user = {"outsider": outsider, "other_study_director": other_study_director, "other_trainee": other_trainee.user}[
+        persona
+    ]
+    client.force_login(user)
+
+    response = client.get(export_url(portfolio))
+
+    assert response.status_code == 404
+    assert "Sara Öberg" not in response.content.decode()
+
+
+def test_download_sends_anonymous_to_login(client, portfolio):
+    response = client.get(export_url(portfolio))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_download_is_get_only(client, portfolio):
+    client.force_login(portfolio.user)
+
+    assert client.post(export_url(portfolio)).status_code == 405
+
+
+# --------------------------------------------------------------------------- queries
+
+# trainee with its people, tjänstgöringar, ledighet, handledning (+ delmål), kurser (+ delmål),
+# activities (+ delmål), IUP versions (+ delmål), årsrapporter, årsbesök
+EXPORT_QUERIES = 13
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_export_query_count_does_not_grow(django_assert_num_queries, trainee, count):
+    add_records(trainee, count)
+
+    with django_assert_num_queries(EXPORT_QUERIES):
+        data = export_trainee(trainee)
+
+    assert len(data["supervision_meetings"]) == len(data["courses"]) == count
+    assert len(data["training_plans"]) == count + 1
+
+
+def test_bt_delmal_keep_their_curriculum_and_codes_sort_naturally(unit, supervisor, study_director):
+    trainee = TraineeFactory(
+        user=UserFactory(username="bt-lakare", name="Bo Tärnström"),
+        unit=unit,
+        regulation=regulation(RegulationCode.HSLF_FS_2021_8),
+        bt_mode=BTMode.INTEGRATED,
+        main_supervisor=supervisor,
+        study_director=study_director,
+    )
+    bt_goal = Goal.objects.get(
+        curriculum__regulation=trainee.regulation, curriculum__kind=CurriculumKind.BT, code="BT1"
+    )
+    st_goals = list(trainee.curriculum.goals.filter(code__in=["STc10", "STc2"]))
+    meeting = SupervisionMeeting.objects.create(trainee=trainee, date=date(2025, 1, 7), supervisor=supervisor)
+    meeting.goals.set([bt_goal, *st_goals])
+
+    data = export_trainee(trainee)
+    remove_trainee(trainee)
+    imported = import_trainee(data)
+
+    assert data["supervision_meetings"][0]["goals"] == [
+        {"curriculum": "bt", "code": "BT1"},
+        {"curriculum": "st", "code": "STc2"},
+        {"curriculum": "st", "code": "STc10"},
+    ]
+    assert set(imported.supervision_meetings.get().goals.all()) == {bt_goal, *st_goals}
+
+
+def test_import_applies_the_models_own_rules(exported):
+    exported["leaves"][0]["percent"] = 0
+    before = counts()
+
+    with pytest.raises(PortfolioImportError, match=r"leaves\[0\]: percent"):
+        import_trainee(exported)
+
+    assert counts() == before
