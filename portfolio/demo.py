@@ -25,6 +25,7 @@ from portfolio.models import (
     Trainee,
     TrainingPlan,
 )
+from portfolio.timecalc import add_months
 
 SIDE_PLACEMENTS = [
     ("Medicinkliniken, Norrmarks sjukhus", 4),
@@ -52,17 +53,6 @@ TOPICS = [
     "Konsultationsteknik, patientens farhågor",
     "Hembesök och palliativ vård",
 ]
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def aware(day: date, hour: int = 10):
@@ -256,7 +246,8 @@ def _plans(trainee, today, goals, people):
     )
     if months_in > 18:
         second_on = add_months(trainee.st_start, 17)
-        second = TrainingPlan.objects.create(
+        TrainingPlan.create_with_goals(
+            focus,
             trainee=trainee,
             version=2,
             based_on=first,
@@ -268,10 +259,10 @@ def _plans(trainee, today, goals, people):
             decision_comment="Bra plan. Boka Mitt-i-ST i god tid.",
             **{**content, "planned_service": content["planned_service"] + " Psykiatri flyttad till våren."},
         )
-        second.goals.set(focus)
     if trainee.user.username in {"st-andersson", "st-lundgren"}:
         latest = trainee.plans.order_by("-version").first()
-        revision = TrainingPlan.objects.create(
+        TrainingPlan.create_with_goals(
+            focus,
             trainee=trainee,
             version=latest.version + 1,
             based_on=latest,
@@ -283,7 +274,6 @@ def _plans(trainee, today, goals, people):
             decision_comment="Komplettera med planerade kurser för sista året och en plan för vetenskapligt arbete.",
             **content,
         )
-        revision.goals.set(focus)
 
 
 def _reviews(trainee, today, people):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.domain import record_event
 from portfolio.enums import PlanStatus
 from portfolio.models import Trainee, TrainingPlan
-from portfolio.timecalc import days_in_month
+from portfolio.timecalc import add_months, days_in_month
 
 # The fields a version's author writes; a revision copies them (and the delmål), the
 # edit form shows them and the comparison page compares them.
@@ -224,13 +224,6 @@ class IupDue:
     due: date | None
     kind: str  # FIRST or REVISION
     overdue: bool
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` calendar months later, clamped to the month's last day (31 Aug + 6 → 28/29 Feb)."""
-    index = day.month - 1 + months
-    first = date(day.year + index // 12, index % 12 + 1, 1)
-    return first.replace(day=min(day.day, days_in_month(first)))
 
 
 def next_revision_end(approved_on: date, revision_months) -> date | None:

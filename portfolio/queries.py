@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q
 
 from accounts.enums import Role
 from accounts.models import Membership, Unit
+from portfolio.enums import CurriculumKind
 from portfolio.models import Curriculum, Goal, GoalRequirement, Trainee
 
 TRAINEE_RELATED = ["user", "unit", "unit__region", "specialty", "regulation", "main_supervisor"]
@@ -53,4 +54,17 @@ def curriculum_with_goals(curriculum_id):
         Curriculum.objects.select_related("regulation", "specialty")
         .prefetch_related(Prefetch("goals", queryset=goals))
         .get(pk=curriculum_id)
+    )
+
+
+def trainee_goals(trainee):
+    """The delmål of the trainee's målbeskrivning, plus BT's when the regulation has BT, in order
+    (one query; "st" sorts after "bt" descending, so the specialty's delmål come first)."""
+    wanted = Q(curriculum__kind=CurriculumKind.ST, curriculum__specialty=trainee.specialty_id)
+    if trainee.regulation.bt_required:
+        wanted |= Q(curriculum__kind=CurriculumKind.BT)
+    return (
+        Goal.objects.filter(wanted, curriculum__regulation=trainee.regulation_id)
+        .select_related("curriculum")
+        .order_by("-curriculum__kind", "position")
     )

@@ -14,7 +14,7 @@ from accounts.domain import policy_for, record_event
 from accounts.enums import Role
 from accounts.models import Membership, User
 from portfolio import timecalc
-from portfolio.enums import CurriculumKind, ServiceKind
+from portfolio.enums import ServiceKind
 from portfolio.models import Goal, Leave, ServicePeriod, SupervisionMeeting
 
 ONE_DAY = timedelta(days=1)
@@ -70,24 +70,9 @@ def supervision_meetings(trainee):
     )
 
 
-def required_months(trainee) -> int:
-    regulation = trainee.regulation
-    return regulation.min_fte_months_with_doctorate if trainee.has_doctorate else regulation.min_fte_months
-
-
 def counted_leave(trainee) -> set[str]:
     """Kinds of leave that count as service under the trainee's regulation."""
     return set(trainee.regulation.counted_leave_kinds or [])
-
-
-def trainee_goals(trainee):
-    """Delmål of the trainee's målbeskrivning, plus the BT delmål when the regulation has BT (one query)."""
-    curricula = Q(curriculum__kind=CurriculumKind.ST, curriculum__specialty=trainee.specialty_id)
-    if trainee.regulation.bt_required:
-        curricula |= Q(curriculum__kind=CurriculumKind.BT)
-    return Goal.objects.filter(Q(curriculum__regulation=trainee.regulation_id) & curricula).order_by(
-        "-curriculum__kind", "position"
-    )
 
 
 def supervisor_candidates(*current_ids):
@@ -142,7 +127,7 @@ def service_summary(trainee, periods, leave_records, today: date) -> ServiceSumm
     service = as_intervals(periods)
     leave = as_intervals(leave_records)
     counted = counted_leave(trainee)
-    required = required_months(trainee)
+    required = trainee.required_fte_months
     done = timecalc.fte_months(service, leave, counted, until=today + ONE_DAY)
     planned = timecalc.fte_months(service, leave, counted)
     # Each row's share, computed with the rows as kinds so that overlapping periods and

@@ -8,37 +8,16 @@ take their numbers from here, so they cannot disagree.
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.domain import policy_for
 from portfolio import timecalc
-from portfolio.enums import CurriculumKind
 from portfolio.models import Course, Goal, OtherActivity, SupervisionMeeting, Trainee
+from portfolio.queries import trainee_goals
+from portfolio.service import leave_intervals, service_intervals
 
 SUPERVISION_WINDOWS = (8, 26)
-
-
-def service_intervals(trainee: Trainee):
-    """(service, leave) intervals of a trainee, one query each."""
-    service = [
-        timecalc.Interval(start, end, percent, kind)
-        for start, end, percent, kind in trainee.service_periods.values_list("start", "end", "percent", "kind")
-    ]
-    leave = [
-        timecalc.Interval(start, end, percent, kind)
-        for start, end, percent, kind in trainee.leaves.values_list("start", "end", "percent", "kind")
-    ]
-    return service, leave
-
-
-def trainee_goals(trainee: Trainee):
-    """The delmål of the trainee's målbeskrivning, and of BT under HSLF-FS 2021:8, in order."""
-    curricula = Q(curriculum__regulation=trainee.regulation_id) & (
-        Q(curriculum__kind=CurriculumKind.ST, curriculum__specialty=trainee.specialty_id)
-        | Q(curriculum__kind=CurriculumKind.BT, curriculum__regulation__bt_required=True)
-    )
-    return Goal.objects.filter(curricula).select_related("curriculum").order_by("-curriculum__kind", "position")
 
 
 @dataclass
@@ -109,7 +88,7 @@ def build_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
 
     today = today or timezone.localdate()
     regulation = trainee.regulation
-    service, leave = service_intervals(trainee)
+    service, leave = service_intervals(trainee), leave_intervals(trainee)
     counted = regulation.counted_leave_kinds
     done = timecalc.fte_months(service, leave, counted, until=today + timedelta(days=1))
     planned = timecalc.fte_months(service, leave, counted)

@@ -59,6 +59,14 @@ def days_in_month(day: date) -> int:
     return (next_month - date(day.year, day.month, 1)).days
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later (or earlier), clamped to the month's last day:
+    31 August + 6 months is 28 or 29 February."""
+    index = day.month - 1 + months
+    first = date(day.year + index // 12, index % 12 + 1, 1)
+    return first.replace(day=min(day.day, days_in_month(first)))
+
+
 def _next_month_start(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 

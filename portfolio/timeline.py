@@ -26,8 +26,9 @@ from django.utils.translation import ngettext
 from accounts.domain import policy_for
 from portfolio import timecalc
 from portfolio.enums import ServiceKind
-from portfolio.iup import FIRST, add_months
+from portfolio.iup import FIRST
 from portfolio.models import Course, Leave, OtherActivity, ServicePeriod, SupervisionMeeting
+from portfolio.timecalc import add_months
 
 ONE_DAY = timedelta(days=1)
 GAP_MIN_DAYS = 7

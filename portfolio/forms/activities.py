@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.domain import policy_for
 from accounts.models import MandatoryCourse
 from portfolio.models import Course, OtherActivity
-from portfolio.snapshot import trainee_goals
+from portfolio.queries import trainee_goals
 from portfolio.uploads import MAX_PDF_MEGABYTES, validate_pdf
 
 

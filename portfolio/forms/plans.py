@@ -1,21 +1,9 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.enums import CurriculumKind
+from portfolio import queries
 from portfolio.iup import CONTENT_FIELDS
-from portfolio.models import Goal, TrainingPlan
-
-
-def plan_goals(trainee):
-    """The delmål an IUP may name: the trainee's målbeskrivning, and BT's when the regulation has BT."""
-    wanted = Q(curriculum__kind=CurriculumKind.ST, curriculum__specialty=trainee.specialty_id)
-    if trainee.regulation.bt_required:
-        wanted |= Q(curriculum__kind=CurriculumKind.BT)
-    # "st" sorts after "bt": the specialty's delmål first, then BT's.
-    return Goal.objects.filter(wanted, curriculum__regulation=trainee.regulation_id).order_by(
-        "-curriculum__kind", "position"
-    )
+from portfolio.models import TrainingPlan
 
 
 class TrainingPlanForm(forms.ModelForm):
@@ -44,7 +32,7 @@ class TrainingPlanForm(forms.ModelForm):
     def __init__(self, *args, trainee, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["goals"]
-        field.queryset = plan_goals(trainee)
+        field.queryset = queries.trainee_goals(trainee)
         goals = list(field.queryset)
         # Grouped choices (a, b, c … and BT), evaluated once; the template shows each group as a fieldset.
         groups = {}

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portfolio import service
+from portfolio import queries, service
 from portfolio.forms.service import DateInput, TraineeRecordForm
 from portfolio.models import Goal, SupervisionMeeting
 
@@ -29,7 +29,7 @@ class SupervisionMeetingForm(TraineeRecordForm):
         self.fields["supervisor"].queryset = service.supervisor_candidates(
             meeting.supervisor_id, trainee.main_supervisor_id
         )
-        goals = service.trainee_goals(trainee)
+        goals = queries.trainee_goals(trainee)
         if meeting.pk:
             # Delmål linked earlier stay choosable even if the målbeskrivning has changed since.
             goals = Goal.objects.filter(Q(pk__in=goals.values("pk")) | Q(pk__in=meeting.goals.values("pk"))).order_by(

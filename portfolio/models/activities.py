@@ -46,7 +46,7 @@ class Course(models.Model):
     )
 
     class Meta:
-        ordering = ["trainee", "start"]
+        ordering = ["trainee_id", "start"]
         verbose_name = _("kurs")
         verbose_name_plural = _("kurser")
         constraints = [
@@ -83,7 +83,7 @@ class OtherActivity(models.Model):
     )
 
     class Meta:
-        ordering = ["trainee", "start"]
+        ordering = ["trainee_id", "start"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
 

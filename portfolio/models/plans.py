@@ -3,6 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.enums import PlanStatus
@@ -62,7 +64,7 @@ class TrainingPlan(models.Model):
     decision_comment = models.TextField(_("studierektor's comments"), blank=True)
 
     class Meta:
-        ordering = ["trainee", "-version"]
+        ordering = ["trainee_id", "-version"]
         verbose_name = _("IUP version")
         verbose_name_plural = _("IUP versions")
         constraints = [
@@ -90,6 +92,26 @@ class TrainingPlan(models.Model):
             raise FrozenRecordError("An approved IUP version cannot be deleted.")
         return super().delete(*args, **kwargs)
 
+    @classmethod
+    def create_with_goals(cls, goals=(), **fields):
+        """Create a version in its final state, delmål included (imports, demo data, fixtures).
+
+        Linking the delmål at creation goes past the guard that keeps an approved
+        version's delmål from changing later.
+        """
+        plan = cls.objects.create(**fields)
+        cls.goals.through.objects.bulk_create(cls.goals.through(trainingplan=plan, goal=goal) for goal in goals)
+        return plan
+
     @property
     def is_editable(self):
         return self.status in PlanStatus.editable()
+
+
+@receiver(m2m_changed, sender=TrainingPlan.goals.through, dispatch_uid="training_plan_goals_frozen")
+def _refuse_goal_changes_on_approved_plans(sender, instance, action, **kwargs):
+    """The delmål of an approved version are as final as its text: save() cannot see
+    changes to a many-to-many relation, so they are refused here."""
+    changing = action in {"pre_add", "pre_remove", "pre_clear"}
+    if changing and isinstance(instance, TrainingPlan) and instance.status == PlanStatus.APPROVED:
+        raise FrozenRecordError("The delmål of an approved IUP version cannot be changed; start a revision.")

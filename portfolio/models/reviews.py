@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.models.plans import FrozenRecordError
 from portfolio.models.trainee import Trainee
 
 
@@ -21,13 +22,18 @@ class AnnualReport(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["trainee", "-year"]
+        ordering = ["trainee_id", "-year"]
         verbose_name = _("årsrapport")
         verbose_name_plural = _("årsrapporter")
         constraints = [models.UniqueConstraint(fields=["trainee", "year"], name="annual_report_unique_year")]
 
     def __str__(self):
         return f"{self.trainee} {self.year}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and AnnualReport.objects.filter(pk=self.pk, submitted_at__isnull=False).exists():
+            raise FrozenRecordError("A submitted årsrapport cannot be changed.")
+        super().save(*args, **kwargs)
 
 
 class AnnualVisit(models.Model):
@@ -46,7 +52,7 @@ class AnnualVisit(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
-        ordering = ["trainee", "-date"]
+        ordering = ["trainee_id", "-date"]
         verbose_name = _("årsbesök")
         verbose_name_plural = _("årsbesök")
 

@@ -44,7 +44,7 @@ class ServicePeriod(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        ordering = ["trainee", "start"]
+        ordering = ["trainee_id", "start"]
         verbose_name = _("tjänstgöring")
         verbose_name_plural = _("tjänstgöringar")
         constraints = [
@@ -83,7 +83,7 @@ class Leave(models.Model):
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["trainee", "start"]
+        ordering = ["trainee_id", "start"]
         verbose_name = _("ledighet")
         verbose_name_plural = _("ledigheter")
         constraints = [

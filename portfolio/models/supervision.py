@@ -38,7 +38,7 @@ class SupervisionMeeting(models.Model):
     created_at = models.DateTimeField(_("logged"), auto_now_add=True)
 
     class Meta:
-        ordering = ["trainee", "-date", "-pk"]
+        ordering = ["trainee_id", "-date", "-pk"]
         verbose_name = _("handledning")
         verbose_name_plural = _("handledningar")
         indexes = [models.Index(fields=["trainee", "date"], name="supervision_trainee_date_idx")]

@@ -1,56 +1,20 @@
 """Årsrapport (written by the ST-läkare) and årsbesök (recorded by the studierektor)."""
 
-import calendar
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.domain import policy_for, record_event
+from accounts.domain import policy_for
 from portfolio.forms.reviews import AnnualReportForm, AnnualVisitForm
 from portfolio.models import AnnualReport, AnnualVisit, FrozenRecordError
+from portfolio.reviews import next_visit_due, submit_report
 from portfolio.views.access import get_record, get_trainee
 
 CHANGE = "portfolio.change_own_records"
 RECORD_VISIT = "portfolio.record_annual_visit"
-
-
-# --- Domain: pure date arithmetic and the one state change. They belong in a domain
-# module (portfolio/reviews.py, add_months in portfolio/timecalc.py) once that is ours.
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` calendar months later, clamped to the month's end (Jan 31 + 1 → Feb 28/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def next_visit_due(last_visit: date | None, st_start: date, interval_months: int) -> date:
-    """When the next årsbesök is due: an interval after the latest one, or after the start of ST."""
-    return add_months(last_visit or st_start, interval_months)
-
-
-def submit_report(report: AnnualReport, *, by) -> None:
-    """Submit a draft årsrapport: check it is still a draft, stamp `submitted_at`, write an audit event.
-
-    The check and the stamp are one conditional UPDATE, so two submissions at once
-    cannot both succeed. Raises FrozenRecordError when the report is already submitted.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        stamped = AnnualReport.objects.filter(pk=report.pk, submitted_at__isnull=True).update(
-            submitted_at=now, updated_at=now
-        )
-        if not stamped:
-            raise FrozenRecordError("This årsrapport has already been submitted.")
-        report.submitted_at = report.updated_at = now
-        record_event(by, "annual_report.submit", report, year=report.year)
 
 
 # --- Views

@@ -38,7 +38,9 @@ class TrainingPlanFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def goals(plan, create, extracted, **kwargs):
         if create and extracted:
-            plan.goals.set(extracted)
+            # Fixtures may be built approved; the delmål are linked as at creation.
+            through = TrainingPlan.goals.through
+            through.objects.bulk_create(through(trainingplan=plan, goal=goal) for goal in extracted)
 
 
 def plan_history(trainee, count, *, decided_by, goals=()):

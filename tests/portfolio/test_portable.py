@@ -157,7 +157,8 @@ def add_records(trainee, count=1):
     for index in range(count + 1):
         approved = index < count
         submitted = trainee.st_start + timedelta(days=20 * (index + 1))
-        plan = TrainingPlan.objects.create(
+        plan = TrainingPlan.create_with_goals(
+            goals,
             trainee=trainee,
             version=previous.version + 1 if previous else 1,
             based_on=previous,
@@ -170,7 +171,6 @@ def add_records(trainee, count=1):
             decided_by=trainee.study_director if approved else None,
             decision_comment="Godkänd." if approved else "",
         )
-        plan.goals.set(goals)
         previous = plan
 
 

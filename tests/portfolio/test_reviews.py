@@ -9,7 +9,8 @@ from accounts.domain import policy_for
 from accounts.enums import Role
 from accounts.models import AuditEvent
 from portfolio.models import AnnualReport, AnnualVisit
-from portfolio.views.reviews import add_months, next_visit_due
+from portfolio.reviews import next_visit_due
+from portfolio.timecalc import add_months
 from tests.factories import MembershipFactory, UserFactory
 from tests.portfolio.factories_activities import AnnualReportFactory, AnnualVisitFactory, persona_user
 
