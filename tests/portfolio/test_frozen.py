@@ -1,8 +1,7 @@
 """Signed, approved and submitted records refuse to change at the model level."""
 
-from datetime import date
-
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from portfolio.enums import PlanStatus
@@ -15,9 +14,11 @@ def test_approved_plan_refuses_new_goals_and_removals(trainee):
     goals = list(trainee.curriculum.goals.filter(code__in=["a1", "c3"]))
     plan = TrainingPlan.create_with_goals(goals, trainee=trainee, version=1, status=PlanStatus.APPROVED)
 
-    with pytest.raises(FrozenRecordError):
-        plan.goals.add(trainee.curriculum.goals.get(code="c4"))
-    with pytest.raises(FrozenRecordError):
+    c4 = trainee.curriculum.goals.get(code="c4")
+    # Each attempt in its own savepoint: the refusal aborts the surrounding transaction.
+    with pytest.raises(FrozenRecordError), transaction.atomic():
+        plan.goals.add(c4)
+    with pytest.raises(FrozenRecordError), transaction.atomic():
         plan.goals.clear()
 
     assert sorted(plan.goals.values_list("code", flat=True)) == ["a1", "c3"]
@@ -41,7 +42,7 @@ def test_submitted_annual_report_refuses_changes(trainee):
 
 
 def test_draft_annual_report_can_change(trainee):
-    report = AnnualReport.objects.create(trainee=trainee, year=date.today().year)
+    report = AnnualReport.objects.create(trainee=trainee, year=2025)
     report.done = "Kurser"
     report.save()
     report.refresh_from_db()
