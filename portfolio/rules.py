@@ -74,6 +74,9 @@ rules.add_perm("portfolio.log_supervision", can_log_supervision)
 rules.add_perm("portfolio.edit_plan", can_edit_plan)
 rules.add_perm("portfolio.decide_plan", can_decide_plan)
 rules.add_perm("portfolio.record_annual_visit", can_record_annual_visit)
+# The whole portfolio as a file: the trainee's own copy, or the studierektor's when the
+# trainee moves to another region.
+rules.add_perm("portfolio.export_portfolio", rules.is_authenticated & (is_trainee_owner | is_study_director_of_trainee))
 
 
 @rules.predicate

@@ -215,17 +215,24 @@ def _months_back(today: date, count: int) -> date:
     return date(month_index // 12, month_index % 12 + 1, 1)
 
 
+def supervision_windows(meetings, service, leave, norm, today: date):
+    """[(weeks, SupervisionFigure)] for the last 8 and 26 weeks; only service up to today counts,
+    so the weeks ahead in a planned tjänstgöring do not raise the expected hours."""
+    service = _until(service, today)
+    return [
+        (weeks, timecalc.supervision_last_weeks(meetings, service, leave, norm, today, weeks))
+        for weeks in SUPERVISION_WINDOWS
+    ]
+
+
 def supervision_overview(trainee, today: date) -> SupervisionOverview:
     """Handledning against the region's norm: the last 8 and 26 weeks, and month by month
     for the last 12 months (four queries: policy, meetings, service, leave)."""
     norm = float(policy_for(trainee.unit.region).supervision_hours_per_week)
     meetings = list(SupervisionMeeting.objects.filter(trainee=trainee).order_by().values_list("date", "minutes"))
-    service = _until(service_intervals(trainee), today)
-    leave = leave_intervals(trainee)
-    windows = [
-        (weeks, timecalc.supervision_last_weeks(meetings, service, leave, norm, today, weeks))
-        for weeks in SUPERVISION_WINDOWS
-    ]
+    service, leave = service_intervals(trainee), leave_intervals(trainee)
+    windows = supervision_windows(meetings, service, leave, norm, today)
+    service = _until(service, today)
     by_month = timecalc.supervision_by_month(meetings, service, leave, norm, _months_back(today, CHART_MONTHS), today)
     months = [MonthFigure(date(year, month, 1), figure) for (year, month), figure in by_month.items()]
     return SupervisionOverview(norm, windows, months)

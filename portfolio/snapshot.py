@@ -9,15 +9,26 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Prefetch
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.domain import policy_for
 from portfolio import timecalc
 from portfolio.models import Course, Goal, OtherActivity, SupervisionMeeting, Trainee
 from portfolio.queries import trainee_goals
-from portfolio.service import leave_intervals, service_intervals
+from portfolio.reviews import next_visit_due
+from portfolio.service import leave_intervals, service_intervals, supervision_windows
 
-SUPERVISION_WINDOWS = (8, 26)
+DATE_FIELDS = (
+    "st_start",
+    "today",
+    "minimum_reached_on",
+    "iup_due",
+    "mid_st_target",
+    "mid_st_order_by",
+    "next_visit_due",
+)
 
 
 @dataclass
@@ -61,6 +72,10 @@ class TraineeStatus:
     iup_due: date | None
     iup_due_kind: str | None
     iup_overdue: bool
+    mid_st_target: date | None
+    mid_st_order_by: date | None
+    next_visit_due: date
+    visit_overdue: bool
     supervision: list[SupervisionWindow]
     goals: list[GoalEvidence]
 
@@ -78,7 +93,15 @@ class TraineeStatus:
         for window in data["supervision"]:
             window["hours"] = round(window["hours"], 2)
             window["expected_hours"] = round(window["expected_hours"], 2)
-        for key in ("st_start", "today", "minimum_reached_on", "iup_due"):
+        for key in (
+            "st_start",
+            "today",
+            "minimum_reached_on",
+            "iup_due",
+            "mid_st_target",
+            "mid_st_order_by",
+            "next_visit_due",
+        ):
             data[key] = data[key].isoformat() if data[key] else None
         return data
 
@@ -96,12 +119,21 @@ def build_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
 
     policy = policy_for(trainee.unit.region)
     meetings = list(trainee.supervision_meetings.values_list("date", "minutes"))
-    windows = []
-    for weeks in SUPERVISION_WINDOWS:
-        figure = timecalc.supervision_last_weeks(
-            meetings, service, leave, policy.supervision_hours_per_week, today, weeks
+    windows = [
+        SupervisionWindow(weeks, figure.hours, figure.expected_hours, figure.meets_norm)
+        for weeks, figure in supervision_windows(
+            meetings, service, leave, float(policy.supervision_hours_per_week), today
         )
-        windows.append(SupervisionWindow(weeks, figure.hours, figure.expected_hours, figure.meets_norm))
+    ]
+
+    # Mitt-i-ST is aimed at the day half of the minimum time is reached, and must be
+    # ordered the region's lead time before (when the region requires it).
+    mid_target = mid_order = None
+    if policy.mid_st_required:
+        mid_target = timecalc.date_minimum_reached(service, leave, counted, required / 2)
+        mid_order = timecalc.add_months(mid_target, -policy.mid_st_lead_time_months) if mid_target else None
+    last_visit = trainee.annual_visits.order_by("-date").values_list("date", flat=True).first()
+    visit_due = next_visit_due(last_visit, trainee.st_start, policy.annual_visit_interval_months)
 
     plans = list(trainee.plans.order_by("version").prefetch_related("goals"))
     latest = plans[-1] if plans else None
@@ -125,6 +157,10 @@ def build_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
         iup_due=due.due if due else None,
         iup_due_kind=due.kind if due else None,
         iup_overdue=bool(due and due.overdue),
+        mid_st_target=mid_target,
+        mid_st_order_by=mid_order,
+        next_visit_due=visit_due,
+        visit_overdue=visit_due < today,
         supervision=windows,
         goals=_goal_evidence(trainee, plans),
     )
@@ -151,3 +187,30 @@ def _goal_evidence(trainee, plans):
             if goal.pk in evidence:
                 evidence[goal.pk].in_current_iup = True
     return list(evidence.values())
+
+
+@dataclass(frozen=True)
+class DueItem:
+    day: date | None
+    text: str
+    overdue: bool
+
+
+def due_next(status: TraineeStatus) -> list[DueItem]:
+    """What is due or overdue for the trainee, soonest first, from the status figures."""
+    items = []
+    if status.iup_due:
+        text = _("First IUP approved") if status.iup_due_kind == "first" else _("IUP revised and approved")
+        items.append(DueItem(status.iup_due, text, status.iup_overdue))
+    items.append(DueItem(status.next_visit_due, _("Årsbesök"), status.visit_overdue))
+    if status.mid_st_order_by and status.mid_st_target and status.mid_st_target >= status.today:
+        overdue = status.mid_st_order_by < status.today
+        items.append(DueItem(status.mid_st_order_by, _("Order Mitt-i-ST"), overdue))
+    window = status.supervision_last_8_weeks
+    if window.meets_norm is False:
+        text = _("Handledning below the norm: %(hours)s of %(expected)s hours in the last 8 weeks") % {
+            "hours": floatformat(window.hours, 1),
+            "expected": floatformat(window.expected_hours, 1),
+        }
+        items.append(DueItem(None, text, True))
+    return sorted(items, key=lambda item: (item.day is not None, item.day or status.today))

@@ -401,10 +401,7 @@ def build_timeline(trainee, status, today: date, *, what_if_percent: int | None 
         what_if_end = timecalc.projected_end(
             status.fte_months_planned, status.required_fte_months, what_if_percent, from_day
         )
-    mid_target = mid_order = None
-    if policy.mid_st_required:
-        mid_target = timecalc.date_minimum_reached(service, leave, counted, status.required_fte_months / 2)
-        mid_order = add_months(mid_target, -policy.mid_st_lead_time_months) if mid_target else None
+    mid_target, mid_order = status.mid_st_target, status.mid_st_order_by
 
     first_day = min([trainee.st_start, *(i.start for i in service + leave)])
     first_year = first_day.year

@@ -11,7 +11,6 @@ for someone else leaves them out and says so in the file's "withheld" list.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -23,17 +22,11 @@ from portfolio import portable
 from portfolio.views.access import get_trainee
 
 
-def may_download(user, trainee) -> bool:
-    return trainee.user_id == user.pk or user.has_perm("portfolio.decide_plan", trainee)
-
-
 @require_GET
 @never_cache
 @login_required
 def export_download(request, trainee_pk):
-    trainee = get_trainee(request, trainee_pk)
-    if not may_download(request.user, trainee):
-        raise PermissionDenied
+    trainee = get_trainee(request, trainee_pk, "portfolio.export_portfolio")
     data = portable.export_trainee(trainee, reader=request.user)
     # Not a change of state, but a copy of a whole portfolio leaving the system: audited.
     record_event(request.user, "portfolio.exported", trainee, withheld=data["withheld"])

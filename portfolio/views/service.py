@@ -1,6 +1,7 @@
 """Tjänsteförteckning: the trainee's tjänstgöringar and ledigheter, with totals from `timecalc`."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -102,7 +103,15 @@ def _delete(request, section, trainee_pk, pk):
 @login_required
 def service_create(request, trainee_pk):
     trainee = get_trainee(request, trainee_pk, CHANGE)
-    return _edit(request, PERIOD, trainee, ServicePeriod(trainee=trainee))
+    # The timeline's empty months link here with ?start=YYYY-MM-01.
+    return _edit(request, PERIOD, trainee, ServicePeriod(trainee=trainee, start=_date_param(request, "start")))
+
+
+def _date_param(request, name):
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
 
 
 @login_required

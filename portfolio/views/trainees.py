@@ -3,6 +3,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -10,8 +11,11 @@ from accounts.enums import Role
 from portfolio import queries
 from portfolio.enums import CurriculumKind
 from portfolio.filters import TraineeFilter
+from portfolio.forms.service import WhatIfForm
 from portfolio.models import Curriculum
+from portfolio.snapshot import build_status, due_next
 from portfolio.tables import TraineeTable
+from portfolio.timeline import build_timeline
 
 
 class TraineeListView(LoginRequiredMixin, SingleTableMixin, FilterView):
@@ -43,8 +47,18 @@ def trainee_detail(request, pk):
             .annotate(goal_count=Count("goals"))
             .first()
         )
+    today = timezone.localdate()
+    what_if = WhatIfForm(request.GET or None)
+    percent = what_if.cleaned_data["percent"] if what_if.is_valid() else None
+    status = build_status(trainee, today)
     context = {
         "trainee": trainee,
+        "status": status,
+        "timeline": build_timeline(trainee, status, today, what_if_percent=percent),
+        "what_if": what_if,
+        "what_if_percent": percent,
+        "due_next": due_next(status),
+        "may_export": request.user.has_perm("portfolio.export_portfolio", trainee),
         "curriculum": curriculum,
         "bt_curriculum": bt_curriculum,
         # The named studierektor is shown once, not again as studierektor of the unit.
