@@ -136,7 +136,7 @@ def _leave(trainee, today, rng):
 def _supervision(trainee, today, rng, goals):
     if trainee.main_supervisor is None:
         return
-    attendance = rng.choice([0.95, 0.9, 0.85, 0.6])  # some keep the norm, one in four does not
+    attendance = rng.choice([1.0, 0.97, 0.95, 0.6])  # most keep the norm, one in four does not
     day = trainee.st_start + timedelta(days=(1 - trainee.st_start.weekday()) % 7)  # first Tuesday
     meetings, week = [], 0
     while day <= today:
@@ -151,7 +151,7 @@ def _supervision(trainee, today, rng, goals):
                 SupervisionMeeting(
                     trainee=trainee,
                     date=day,
-                    minutes=rng.choice([45, 60, 60, 60, 75]),
+                    minutes=rng.choice([60, 60, 75, 90]),
                     kind=kind,
                     supervisor=trainee.main_supervisor,
                     topics=rng.choice(TOPICS),
@@ -245,7 +245,8 @@ def _plans(trainee, today, goals, people):
         decided_by=director,
     )
     if months_in > 18:
-        second_on = add_months(trainee.st_start, 17)
+        # The latest revision was approved about two months ago, as in a unit that keeps up.
+        second_on = max(add_months(trainee.st_start, 17), today - timedelta(days=60))
         TrainingPlan.create_with_goals(
             focus,
             trainee=trainee,

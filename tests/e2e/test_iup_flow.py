@@ -1,5 +1,5 @@
-"""The IUP round trip in a real browser: the ST-läkare starts and submits the IUP, the
-studierektor returns it with a comment, and the ST-läkare sees the comment."""
+"""The ST-läkare's week in a real browser: logs a handledning, starts and submits the IUP;
+the studierektor returns it with a comment, and the ST-läkare sees the comment."""
 
 import pytest
 from playwright.sync_api import expect
@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from accounts.enums import Role
 from accounts.models import AuditEvent
 from portfolio.enums import PlanStatus
-from portfolio.models import TrainingPlan
+from portfolio.models import SupervisionMeeting, TrainingPlan
 from tests.factories import MembershipFactory, TraineeFactory, UnitFactory, UserFactory
 
 # Factories need the reference data from the migrations (regulations, curricula), which a
@@ -59,11 +59,27 @@ def open_iup_as_trainee(page, trainee):
     page.wait_for_url(f"/st-lakare/{trainee.pk}/iup/")
 
 
-def test_iup_is_submitted_returned_with_a_comment_and_the_trainee_sees_it(trainee, page):
+def test_handledning_logged_iup_returned_with_a_comment_and_the_trainee_sees_it(trainee, page):
     iup_url = f"/st-lakare/{trainee.pk}/iup/"
+    supervision_url = f"/st-lakare/{trainee.pk}/handledning/"
+
+    # The ST-läkare logs this week's handledning.
+    log_in(page, "st")
+    page.locator(f'#main a[href="/st-lakare/{trainee.pk}/"]').click()
+    page.locator(f'nav.tabs a[href="{supervision_url}"]').click()
+    page.wait_for_url(supervision_url)
+    page.locator(f'#main a[href="{supervision_url}ny/"]').first.click()
+    page.wait_for_url(f"{supervision_url}ny/")
+    page.locator("input[name=minutes]").fill("45")
+    page.locator("input[name=topics]").fill("Multisjuk äldre patient")
+    page.locator("#main form[method=post] button[type=submit]").click()
+    page.wait_for_url(supervision_url)
+    expect(page.get_by_role("table", name="Handledning, senaste först")).to_contain_text("Multisjuk äldre patient")
+    meeting = SupervisionMeeting.objects.get(trainee=trainee)
+    assert (meeting.minutes, meeting.supervisor, meeting.created_by) == (45, trainee.main_supervisor, trainee.user)
+    page.goto("/")
 
     # The ST-läkare starts the IUP, writes the planned courses and submits it.
-    log_in(page, "st")
     open_iup_as_trainee(page, trainee)
     page.locator(f'#main form[action="{iup_url}ny/"] button[type=submit]').click()
     plan = TrainingPlan.objects.get(trainee=trainee)
