@@ -8,17 +8,24 @@ from django.utils.translation import gettext as _
 from accounts.domain import administered_regions, policy_for
 from accounts.forms import MandatoryCourseFormSet, RegionPolicyForm
 from portfolio import queries
+from portfolio.forms.service import WhatIfForm
+from portfolio.snapshot import build_status, due_next
 
 
 @login_required
 def home(request):
     user = request.user
+    own_trainee = queries.own_trainee(user)
     context = {
-        "own_trainee": queries.own_trainee(user),
+        "own_trainee": own_trainee,
         "supervised": queries.supervised_trainees(user),
         "led_units": queries.led_units(user),
         "regions": administered_regions(user),
     }
+    if own_trainee is not None:
+        # The ST-läkare's start page leads with the same figures as their own page.
+        status = build_status(own_trainee)
+        context.update(own_status=status, own_due_next=due_next(status), own_what_if=WhatIfForm())
     return render(request, "accounts/home.html", context)
 
 

@@ -196,3 +196,17 @@ def test_national_admin_sees_every_region(client, region, other_region_admin, na
 
 def test_policy_page_redirects_anonymous(client, region):
     assert client.get(policy_url(region))["Location"].startswith(reverse("login"))
+
+
+def test_home_for_trainee_leads_with_time_and_what_is_due(client, trainee):
+    client.force_login(trainee.user)
+
+    response = client.get(reverse("home"))
+
+    content = response.content.decode()
+    assert response.context["own_status"].required_fte_months == 60
+    # No IUP yet and ST started 2023-09-01: the first IUP was due 2024-03-01.
+    first = response.context["own_due_next"][0]
+    assert (first.day.isoformat(), first.overdue) == ("2024-03-01", True)
+    assert "Första IUP godkänd" in content
+    assert "Att göra härnäst" in content
