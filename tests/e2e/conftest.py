@@ -117,3 +117,18 @@ def _wait_for_live_server_requests(timeout=10.0):
             thread.join(timeout)
             if thread.is_alive():
                 pytest.fail(f"The live server's {thread.name} did not finish within {timeout} s", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """The regulations and målbeskrivningar the migrations load, present in every browser test.
+
+    Transactional tests flush the database afterwards, and serialized_rollback cannot
+    always restore it here: Playwright's sync API runs an event loop in the main thread,
+    which makes Django's connection handler context-local, so a database set up before
+    the browser started is seen through a new connection object without the serialized
+    copy. Loading the reference data again is idempotent and does not depend on that.
+    """
+    from portfolio.curricula import load_reference_data
+
+    load_reference_data()
