@@ -27,13 +27,15 @@ from portfolio.models import (
 )
 from portfolio.timecalc import add_months
 
+# place, months, the c-delmål (2015 numbering; STc under 2021) it gives experience for
 SIDE_PLACEMENTS = [
-    ("Medicinkliniken, Norrmarks sjukhus", 4),
-    ("Psykiatriska kliniken, Norrmarks sjukhus", 3),
-    ("Barn- och ungdomskliniken, Norrmarks sjukhus", 3),
-    ("Kvinnokliniken, Norrmarks sjukhus", 3),
-    ("Öron-, näs- och halskliniken, Norrmarks sjukhus", 2),
+    ("Medicinkliniken, Norrmarks sjukhus", 4, ["c2", "c4", "c5"]),
+    ("Psykiatriska kliniken, Norrmarks sjukhus", 3, ["c13"]),
+    ("Barn- och ungdomskliniken, Norrmarks sjukhus", 3, ["c6"]),
+    ("Kvinnokliniken, Norrmarks sjukhus", 3, ["c7"]),
+    ("Öron-, näs- och halskliniken, Norrmarks sjukhus", 2, ["c1"]),
 ]
+HOME_GOALS = ["c1", "c2", "c3", "c4", "c5", "c8", "c9", "c10", "c11", "c12"]
 COURSES = [
     ("Kurs i allmänmedicinskt förhållningssätt", "Region Norrmark", ["c3", "STc3"]),
     ("Konsultationskurs", "Region Norrmark", ["b1", "STb1"]),
@@ -63,7 +65,7 @@ def populate(trainee: Trainee, today: date, people: dict) -> None:
     rng = random.Random(f"{trainee.user.username}:{today.isoformat()}")  # noqa: S311 -- demo data, not security
     goals = {goal.code: goal for goal in trainee.curriculum.goals.all()}
     if not trainee.service_periods.exists():
-        _service(trainee, rng)
+        _service(trainee, rng, goals)
     if not trainee.leaves.exists():
         _leave(trainee, today, rng)
     if not trainee.supervision_meetings.exists():
@@ -78,30 +80,28 @@ def populate(trainee: Trainee, today: date, people: dict) -> None:
         _reviews(trainee, today, people)
 
 
-def _service(trainee, rng):
+def _service(trainee, rng, goals):
     home = trainee.unit
     hospital = Unit.objects.filter(region=home.region, kind="klinik").first()
     percent = rng.choice([100, 100, 100, 80, 75])
     rows = []
     cursor = trainee.st_start
     if trainee.bt_mode == BTMode.INTEGRATED:
-        rows.append((ServiceKind.BT_PRIMARY, home, "", cursor, add_months(cursor, 6), 100))
+        rows.append((ServiceKind.BT_PRIMARY, home, "", cursor, add_months(cursor, 6), 100, []))
         cursor = add_months(cursor, 6)
-        rows.append((ServiceKind.BT_ACUTE, hospital, "", cursor, add_months(cursor, 4), 100))
+        rows.append((ServiceKind.BT_ACUTE, hospital, "", cursor, add_months(cursor, 4), 100, []))
         cursor = add_months(cursor, 4)
     main_end = add_months(cursor, 18)
-    rows.append((ServiceKind.MAIN, home, "", cursor, main_end, percent))
+    rows.append((ServiceKind.MAIN, home, "", cursor, main_end, percent, HOME_GOALS))
     cursor = main_end
-    for name, months in SIDE_PLACEMENTS:
+    for name, months, codes in SIDE_PLACEMENTS:
         end = add_months(cursor, months)
         unit = hospital if hospital and name == hospital.name else None
-        rows.append((ServiceKind.SIDE, unit, "" if unit else name, cursor, end, 100))
+        rows.append((ServiceKind.SIDE, unit, "" if unit else name, cursor, end, 100, codes))
         cursor = end
-    required = (
-        trainee.regulation.min_fte_months_with_doctorate if trainee.has_doctorate else trainee.regulation.min_fte_months
-    )
-    rows.append((ServiceKind.MAIN, home, "", cursor, add_months(trainee.st_start, required + 8), percent))
-    ServicePeriod.objects.bulk_create(
+    planned_end = add_months(trainee.st_start, trainee.required_fte_months + 8)
+    rows.append((ServiceKind.MAIN, home, "", cursor, planned_end, percent, HOME_GOALS))
+    created = ServicePeriod.objects.bulk_create(
         ServicePeriod(
             trainee=trainee,
             kind=kind,
@@ -114,7 +114,15 @@ def _service(trainee, rng):
             supervisor=trainee.main_supervisor if unit == home else None,
             supervisor_name="" if unit == home else "Handledare på kliniken",
         )
-        for kind, unit, workplace, start, end, pct in rows
+        for kind, unit, workplace, start, end, pct, _codes in rows
+    )
+    prefix = "ST" if trainee.regulation.bt_required else ""
+    through = ServicePeriod.goals.through
+    through.objects.bulk_create(
+        through(serviceperiod_id=period.pk, goal_id=goals[prefix + code].pk)
+        for period, row in zip(created, rows, strict=True)
+        for code in row[-1]
+        if prefix + code in goals
     )
 
 

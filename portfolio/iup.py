@@ -237,12 +237,13 @@ def next_revision_end(approved_on: date, revision_months) -> date | None:
     return first.replace(day=days_in_month(first))
 
 
-def iup_due(trainee, plans, policy, today: date) -> IupDue:
+def iup_due(trainee, plans, policy, today: date, next_visit: date | None = None) -> IupDue:
     """When the trainee's next IUP approval is due, from the versions in `plans` (no queries).
 
     Without an approved version the first IUP is due `policy.iup_deadline_months` after the
     start of ST. After that, a revision is due by the end of the next of the region's
-    revision months after the latest approval (approved in March with [1, 5, 9] → 31 May).
+    revision months after the latest approval (approved in March with [1, 5, 9] → 31 May),
+    or at the next årsbesök (`next_visit`) when that comes first: the IUP is revised there too.
     """
     approvals = [timezone.localdate(p.decided_at) for p in plans if p.status == PlanStatus.APPROVED and p.decided_at]
     if not any(p.status == PlanStatus.APPROVED for p in plans):
@@ -250,6 +251,8 @@ def iup_due(trainee, plans, policy, today: date) -> IupDue:
         kind = FIRST
     else:
         due = next_revision_end(max(approvals), policy.iup_revision_months) if approvals else None
+        if next_visit and approvals and next_visit > max(approvals) and (due is None or next_visit < due):
+            due = next_visit
         kind = REVISION
     return IupDue(due=due, kind=kind, overdue=due is not None and today > due)
 

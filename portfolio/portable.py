@@ -204,7 +204,7 @@ def export_trainee(trainee: Trainee, *, reader=None) -> dict:
 
 
 def _export_service(trainee, people):
-    periods = trainee.service_periods.select_related("unit__region", "specialty", "supervisor")
+    periods = _with_goals(trainee.service_periods.select_related("unit__region", "specialty", "supervisor"))
     rows = [
         {
             "kind": period.kind,
@@ -216,6 +216,7 @@ def _export_service(trainee, people):
             "percent": period.percent,
             "supervisor": people.ref(period.supervisor),
             "supervisor_name": period.supervisor_name,
+            "goals": _goal_refs(period),
             "notes": period.notes,
         }
         for period in periods
@@ -809,8 +810,9 @@ class _Importer:
                 supervisor_name=row.text("supervisor_name"),
                 notes=row.text("notes"),
             )
+            goal_ids = self._goal_ids(row)
             row.done()
-            items.append((period, [], row.where))
+            items.append((period, goal_ids, row.where))
         self._bulk(ServicePeriod, items)
 
     def _leaves(self, rows):

@@ -30,3 +30,9 @@ def submit_report(report: AnnualReport, *, by) -> None:
             raise FrozenRecordError("This årsrapport has already been submitted.")
         report.submitted_at = report.updated_at = now
         record_event(by, "annual_report.submit", report, year=report.year)
+
+
+def next_visit_for(trainee, interval_months: int) -> date:
+    """The trainee's next årsbesök due date (one query)."""
+    last_visit = trainee.annual_visits.order_by("-date").values_list("date", flat=True).first()
+    return next_visit_due(last_visit, trainee.st_start, interval_months)

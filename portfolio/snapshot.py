@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts.domain import policy_for
 from portfolio import timecalc
-from portfolio.models import Course, Goal, OtherActivity, SupervisionMeeting, Trainee
+from portfolio.models import Course, Goal, OtherActivity, ServicePeriod, SupervisionMeeting, Trainee
 from portfolio.queries import trainee_goals
-from portfolio.reviews import next_visit_due
+from portfolio.reviews import next_visit_for
 from portfolio.service import leave_intervals, service_intervals, supervision_windows
 
 DATE_FIELDS = (
@@ -36,6 +36,7 @@ class GoalEvidence:
     code: str
     title: str
     curriculum: str
+    service: list[str] = field(default_factory=list)
     courses: list[str] = field(default_factory=list)
     activities: list[str] = field(default_factory=list)
     supervision_meetings: int = 0
@@ -132,12 +133,11 @@ def build_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
     if policy.mid_st_required:
         mid_target = timecalc.date_minimum_reached(service, leave, counted, required / 2)
         mid_order = timecalc.add_months(mid_target, -policy.mid_st_lead_time_months) if mid_target else None
-    last_visit = trainee.annual_visits.order_by("-date").values_list("date", flat=True).first()
-    visit_due = next_visit_due(last_visit, trainee.st_start, policy.annual_visit_interval_months)
+    visit_due = next_visit_for(trainee, policy.annual_visit_interval_months)
 
     plans = list(trainee.plans.order_by("version").prefetch_related("goals"))
     latest = plans[-1] if plans else None
-    due = iup_due(trainee, plans, policy, today)
+    due = iup_due(trainee, plans, policy, today, next_visit=visit_due)
 
     return TraineeStatus(
         username=trainee.user.username,
@@ -169,6 +169,11 @@ def build_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
 def _goal_evidence(trainee, plans):
     evidence = {goal.pk: GoalEvidence(goal.code, goal.title, goal.curriculum.kind) for goal in trainee_goals(trainee)}
     goal_filter = Prefetch("goals", queryset=Goal.objects.only("pk"))
+    periods = ServicePeriod.objects.filter(trainee=trainee).select_related("unit").prefetch_related(goal_filter)
+    for period in periods.order_by("start"):
+        for goal in period.goals.all():
+            if goal.pk in evidence:
+                evidence[goal.pk].service.append(period.place)
     for course in Course.objects.filter(trainee=trainee).prefetch_related(goal_filter).order_by("start"):
         for goal in course.goals.all():
             if goal.pk in evidence:

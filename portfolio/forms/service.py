@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
-from portfolio import service
+from portfolio import queries, service
 from portfolio.models import Leave, ServicePeriod
 
 
@@ -50,12 +50,14 @@ class ServicePeriodForm(TraineeRecordForm):
             "percent",
             "supervisor",
             "supervisor_name",
+            "goals",
             "notes",
         ]
         widgets = {
             "start": DateInput(),
             "end": DateInput(),
             "percent": forms.NumberInput(attrs=PERCENT_ATTRS),
+            "goals": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -65,6 +67,8 @@ class ServicePeriodForm(TraineeRecordForm):
         self.fields["unit"].queryset = Unit.objects.select_related("region").order_by("name", "region__name")
         self.fields["unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.region.name})"
         self.fields["supervisor"].queryset = service.supervisor_candidates(self.instance.supervisor_id)
+        self.fields["goals"].queryset = queries.trainee_goals(self.trainee)
+        self.fields["goals"].label_from_instance = lambda goal: f"{goal.code} {goal.title}"
 
     def clean(self):
         cleaned = super().clean()

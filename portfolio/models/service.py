@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Specialty, Unit
 from portfolio.enums import LeaveKind, ServiceKind
+from portfolio.models.curricula import Goal
 from portfolio.models.trainee import Trainee
 
 percent_validators = [MinValueValidator(1), MaxValueValidator(100)]
@@ -40,6 +41,13 @@ class ServicePeriod(models.Model):
     )
     supervisor_name = models.CharField(
         _("handledare (name)"), max_length=200, blank=True, help_text=_("When the handledare has no account.")
+    )
+    goals = models.ManyToManyField(
+        Goal,
+        verbose_name=_("delmål"),
+        blank=True,
+        related_name="+",
+        help_text=_("The delmål this tjänstgöring is meant to give clinical experience for."),
     )
     notes = models.TextField(_("notes"), blank=True)
 

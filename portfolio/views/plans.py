@@ -20,6 +20,7 @@ from portfolio import iup
 from portfolio.enums import PlanStatus
 from portfolio.forms.plans import CompareForm, DecisionForm, ReturnForm, TrainingPlanForm
 from portfolio.models import Goal, TrainingPlan
+from portfolio.reviews import next_visit_for
 from portfolio.views.access import get_record, get_trainee
 
 
@@ -51,7 +52,13 @@ def plan_list(request, trainee_pk):
         "trainee": trainee,
         "plans": plans,
         "latest": latest,
-        "due": iup.iup_due(trainee, plans, policy, timezone.localdate()),
+        "due": iup.iup_due(
+            trainee,
+            plans,
+            policy,
+            timezone.localdate(),
+            next_visit=next_visit_for(trainee, policy.annual_visit_interval_months),
+        ),
         "policy": policy,
         "revision_months": [formats.date_format(date(2000, month, 1), "F") for month in policy.iup_revision_months],
         "can_edit": request.user.has_perm(iup.EDIT_PERM, trainee),

@@ -962,8 +962,8 @@ def test_plan_list_query_count_does_not_grow(client, django_assert_num_queries, 
     policy_for(trainee.unit.region)
     client.force_login(trainee.study_director)
 
-    # session, user, national-admin check, trainee, policy (savepoint, get, release), versions
-    with django_assert_num_queries(8):
+    # session, user, national-admin check, trainee, policy (savepoint, get, release), versions, last årsbesök
+    with django_assert_num_queries(9):
         response = client.get(reverse("plan-list", args=[trainee.pk]))
 
     assert len(response.context["plans"]) == count
@@ -979,3 +979,16 @@ def test_plan_compare_query_count_does_not_grow(client, django_assert_num_querie
         response = client.get(reverse("plan-compare", args=[trainee.pk]))
 
     assert len(response.context["plans"]) == count
+
+
+def test_revision_is_due_at_the_next_arsbesok_when_that_comes_first():
+    trainee = SimpleNamespace(st_start=date(2024, 1, 8))
+    policy = SimpleNamespace(iup_deadline_months=6, iup_revision_months=[1, 5, 9])
+    approved = SimpleNamespace(status=PlanStatus.APPROVED, decided_at=datetime(2025, 2, 10, 9, 0, tzinfo=UTC))
+
+    # Revision month: end of May; the årsbesök on 2 April comes first and is where it is revised.
+    early_visit = iup.iup_due(trainee, [approved], policy, date(2025, 3, 1), next_visit=date(2025, 4, 2))
+    late_visit = iup.iup_due(trainee, [approved], policy, date(2025, 3, 1), next_visit=date(2025, 8, 20))
+    past_visit = iup.iup_due(trainee, [approved], policy, date(2025, 3, 1), next_visit=date(2025, 1, 15))
+
+    assert (early_visit.due, late_visit.due, past_visit.due) == (date(2025, 4, 2), date(2025, 5, 31), date(2025, 5, 31))
