@@ -19,9 +19,21 @@ DEFAULT_MANDATORY_COURSES = {
 DEFAULT_COURSE_NOTE = "Standardvärde från Region Norrbottens ST-guide (2025); ändra efter regionens regler."
 
 
-@transaction.atomic
 def policy_for(region: Region) -> RegionPolicy:
-    """The region's policy, created with the default norms the first time it is asked for."""
+    """The region's policy, created with the default norms the first time it is asked for.
+
+    Kept on the region object, so the several figures of one page read it once.
+    """
+    cached = getattr(region, "_policy_cache", None)
+    if cached is not None:
+        return cached
+    policy = RegionPolicy.objects.filter(region=region).first() or _create_policy(region)
+    region._policy_cache = policy
+    return policy
+
+
+@transaction.atomic
+def _create_policy(region: Region) -> RegionPolicy:
     policy, created = RegionPolicy.objects.get_or_create(region=region)
     if created:
         for specialty in Specialty.objects.filter(slug__in=DEFAULT_MANDATORY_COURSES):

@@ -123,7 +123,7 @@ def test_overview_query_count_does_not_grow(client, django_assert_num_queries, t
     client.force_login(trainee.user)
     page(client, trainee)  # the region's policy is created on first use
 
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(23):
         page(client, trainee)
 
 

@@ -107,7 +107,7 @@ def test_status_query_count_does_not_grow(timeline):
             before = count_queries()  # one of each record: the prefetches run
         SupervisionMeeting.objects.create(trainee=timeline, date=date(2024, 10, day), minutes=30)
         Course.objects.create(trainee=timeline, title=f"Kurs {day}", start=date(2024, 10, day), end=date(2024, 10, day))
-    assert count_queries() == before == 15
+    assert count_queries() == before == 12
 
 
 def test_st_status_json_fields(timeline):

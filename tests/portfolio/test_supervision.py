@@ -434,9 +434,9 @@ def test_list_query_count_does_not_grow(client, django_assert_num_queries, train
     policy_for(trainee.unit.region)  # created on first use; the page then only reads it
     client.force_login(trainee.user)
 
-    # session, user, national-admin check, trainee, policy (in a savepoint: 3), meetings for the
+    # session, user, national-admin check, trainee, policy, meetings for the
     # figures, tjänstgöringar, ledigheter, count, page, delmål
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(list_url(trainee))
 
     assert len(response.context["rows"]) == count
