@@ -75,10 +75,11 @@ def counted_leave(trainee) -> set[str]:
     return set(trainee.regulation.counted_leave_kinds or [])
 
 
-def supervisor_candidates(*current_ids):
-    """People who can be named as handledare: anyone holding a handledare or specialist role,
-    plus the given people (the current value, the huvudhandledare) so an edit never loses them."""
-    roles = Membership.objects.filter(role__in=[Role.SUPERVISOR, Role.SPECIALIST]).values("user")
+def supervisor_candidates(region, *current_ids):
+    """People who can be named as handledare: those holding a handledare or specialist role in
+    the trainee's region, plus the given people (the current value, the huvudhandledare) so an
+    edit never loses them. A handledare elsewhere without an account is written by name."""
+    roles = Membership.objects.filter(role__in=[Role.SUPERVISOR, Role.SPECIALIST], unit__region=region).values("user")
     wanted = Q(pk__in=roles)
     ids = [pk for pk in current_ids if pk]
     if ids:

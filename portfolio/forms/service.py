@@ -66,7 +66,9 @@ class ServicePeriodForm(TraineeRecordForm):
         # Unit names are unique only within a region, so the region is part of the label.
         self.fields["unit"].queryset = Unit.objects.select_related("region").order_by("name", "region__name")
         self.fields["unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.region.name})"
-        self.fields["supervisor"].queryset = service.supervisor_candidates(self.instance.supervisor_id)
+        self.fields["supervisor"].queryset = service.supervisor_candidates(
+            self.trainee.unit.region_id, self.instance.supervisor_id, self.trainee.main_supervisor_id
+        )
         self.fields["goals"].queryset = queries.trainee_goals(self.trainee)
         self.fields["goals"].label_from_instance = lambda goal: f"{goal.code} {goal.title}"
 

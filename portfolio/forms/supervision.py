@@ -27,7 +27,7 @@ class SupervisionMeetingForm(TraineeRecordForm):
         super().__init__(*args, **kwargs)
         trainee, meeting = self.trainee, self.instance
         self.fields["supervisor"].queryset = service.supervisor_candidates(
-            meeting.supervisor_id, trainee.main_supervisor_id
+            trainee.unit.region_id, meeting.supervisor_id, trainee.main_supervisor_id
         )
         goals = queries.trainee_goals(trainee)
         if meeting.pk:

@@ -570,3 +570,18 @@ def test_list_for_a_trainee_under_2021_works(client, unit):
 
     assert response.context["summary"].required == 66
     assert [row.label for row in response.context["summary"].by_kind] == [ServiceKind.BT_PRIMARY.label]
+
+
+def test_handledare_choices_are_from_the_trainees_region(client, trainee, other_supervisor):
+    from accounts.enums import Role
+    from tests.factories import MembershipFactory, UnitFactory, UserFactory
+
+    far_away = UserFactory(name="Handledare i annan region")
+    MembershipFactory(user=far_away, unit=UnitFactory(), role=Role.SUPERVISOR)
+    client.force_login(trainee.user)
+
+    form = client.get(reverse("service-create", args=[trainee.pk])).context["form"]
+
+    offered = set(form.fields["supervisor"].queryset)
+    assert {trainee.main_supervisor, other_supervisor} <= offered
+    assert far_away not in offered
