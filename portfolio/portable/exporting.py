@@ -1,0 +1,308 @@
+"""Export a trainee's portfolio as a JSON-able document."""
+
+import base64
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+
+import rules
+from django.db.models import Prefetch
+
+from portfolio.models import (
+    Goal,
+    Trainee,
+)
+from portfolio.portable.common import (
+    FORMAT,
+    PDF_MEDIA_TYPE,
+    PLAN_CONTENT_FIELDS,
+    SUPERVISION_NOTES,
+    VERSION,
+)
+
+# --------------------------------------------------------------------------- export
+
+
+def _iso(value):
+    """A date as YYYY-MM-DD; an aware datetime in UTC ISO 8601; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value.isoformat()
+
+
+def _canonical(row: dict) -> str:
+    # The tie-breaker after the date: the record's own content, so the order does not
+    # depend on database ids (which differ between installations).
+    return json.dumps(row, ensure_ascii=False, sort_keys=True)
+
+
+def _by_date(rows, *keys):
+    return sorted(rows, key=lambda row: (*(row[key] or "" for key in keys), _canonical(row)))
+
+
+def _natural(code):
+    """c2 before c10: the digit runs of a delmål code compare as numbers."""
+    return [int(part) if index % 2 else part for index, part in enumerate(re.split(r"(\d+)", code))]
+
+
+def _goal_refs(record):
+    refs = [{"curriculum": goal.curriculum.kind, "code": goal.code} for goal in record.goals.all()]
+    return sorted(refs, key=lambda ref: (ref["curriculum"], _natural(ref["code"]), ref["code"]))
+
+
+def _unit_ref(unit):
+    return None if unit is None else {"region": unit.region.code, "name": unit.name}
+
+
+class _People:
+    """Turns users into e-mail references and remembers the name behind each one."""
+
+    def __init__(self, trainee_user):
+        self.trainee_user_id = trainee_user.pk
+        self.names = {}
+
+    def ref(self, user):
+        if user is None:
+            return None
+        email = user.email.strip().lower()
+        if user.pk != self.trainee_user_id:  # the trainee is described in "trainee"
+            self.names[email] = user.name
+        return email
+
+    def listing(self):
+        return [{"email": email, "name": name} for email, name in sorted(self.names.items())]
+
+
+def _with_goals(queryset):
+    goals = Goal.objects.select_related("curriculum")
+    return queryset.prefetch_related(Prefetch("goals", queryset=goals))
+
+
+def _read_certificate(course):
+    if not course.certificate:
+        return None
+    with course.certificate.open("rb") as handle:
+        content = handle.read()
+    return {
+        "base64": base64.b64encode(content).decode("ascii"),
+        "media_type": PDF_MEDIA_TYPE,
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+    }
+
+
+def export_trainee(trainee: Trainee, *, reader=None) -> dict:
+    """The whole portfolio of `trainee` as JSON-able data (format version 1).
+
+    `reader` is the person the copy is for, when it is not the trainee's own or an
+    administrator's server-side copy: the notes of a handledning are left out (null,
+    and listed under "withheld") unless the reader may read them. Visibility of the
+    trainee itself is the caller's business (see portfolio/views/portable.py).
+    """
+    trainee = Trainee.objects.select_related(
+        "user",
+        "unit__region",
+        "specialty",
+        "regulation",
+        "main_supervisor",
+        "second_specialist",
+        "study_director",
+    ).get(pk=trainee.pk)
+    people = _People(trainee.user)
+    withheld = set()
+    user = trainee.user
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "trainee": {
+            "username": user.username,
+            "name": user.name,
+            "email": user.email.strip().lower(),
+            "hsa_id": user.hsa_id,
+            "region": trainee.unit.region.code,
+            "unit": trainee.unit.name,
+            "specialty": trainee.specialty.slug,
+            "regulation": trainee.regulation.code,
+            "bt_mode": trainee.bt_mode,
+            "bt_approved_on": _iso(trainee.bt_approved_on),
+            "st_start": _iso(trainee.st_start),
+            "has_doctorate": trainee.has_doctorate,
+            "main_supervisor": people.ref(trainee.main_supervisor),
+            "second_specialist": people.ref(trainee.second_specialist),
+            "study_director": people.ref(trainee.study_director),
+        },
+        "service_periods": _export_service(trainee, people),
+        "leaves": _export_leaves(trainee),
+        "supervision_meetings": _export_supervision(trainee, people, reader, withheld),
+        "courses": _export_courses(trainee, people),
+        "other_activities": _export_activities(trainee, people),
+        "training_plans": _export_plans(trainee, people),
+        "annual_reports": _export_reports(trainee),
+        "annual_visits": _export_visits(trainee, people),
+    }
+    document["people"] = people.listing()
+    document["withheld"] = sorted(withheld)
+    return document
+
+
+def _export_service(trainee, people):
+    periods = _with_goals(trainee.service_periods.select_related("unit__region", "specialty", "supervisor"))
+    rows = [
+        {
+            "kind": period.kind,
+            "unit": _unit_ref(period.unit),
+            "workplace": period.workplace,
+            "specialty": period.specialty.slug if period.specialty else None,
+            "start": _iso(period.start),
+            "end": _iso(period.end),
+            "percent": period.percent,
+            "supervisor": people.ref(period.supervisor),
+            "supervisor_name": period.supervisor_name,
+            "goals": _goal_refs(period),
+            "notes": period.notes,
+        }
+        for period in periods
+    ]
+    return _by_date(rows, "start", "end")
+
+
+def _export_leaves(trainee):
+    rows = [
+        {
+            "kind": leave.kind,
+            "start": _iso(leave.start),
+            "end": _iso(leave.end),
+            "percent": leave.percent,
+            "notes": leave.notes,
+        }
+        for leave in trainee.leaves.all()
+    ]
+    return _by_date(rows, "start", "end")
+
+
+def _export_supervision(trainee, people, reader, withheld):
+    # Through the related manager, so meeting.trainee is this trainee without a query.
+    meetings = _with_goals(trainee.supervision_meetings.select_related("supervisor", "created_by"))
+    rows = []
+    for meeting in meetings:
+        notes = meeting.notes
+        if reader is not None and not rules.has_perm("portfolio.view_supervision_notes", reader, meeting):
+            notes = None
+            withheld.add(SUPERVISION_NOTES)
+        rows.append(
+            {
+                "date": _iso(meeting.date),
+                "minutes": meeting.minutes,
+                "kind": meeting.kind,
+                "supervisor": people.ref(meeting.supervisor),
+                "topics": meeting.topics,
+                "goals": _goal_refs(meeting),
+                "notes": notes,
+                "created_by": people.ref(meeting.created_by),
+                "created_at": _iso(meeting.created_at),
+            }
+        )
+    return _by_date(rows, "date")
+
+
+def _export_courses(trainee, people):
+    courses = _with_goals(
+        trainee.courses.select_related("created_by", "mandatory_course__policy__region", "mandatory_course__specialty")
+    )
+    rows = []
+    for course in courses:
+        mandatory = course.mandatory_course
+        rows.append(
+            {
+                "title": course.title,
+                "provider": course.provider,
+                "start": _iso(course.start),
+                "end": _iso(course.end),
+                "mandatory_course": None
+                if mandatory is None
+                else {
+                    "region": mandatory.policy.region.code,
+                    "specialty": mandatory.specialty.slug if mandatory.specialty else None,
+                    "name": mandatory.name,
+                },
+                "goals": _goal_refs(course),
+                "certificate": _read_certificate(course),
+                "notes": course.notes,
+                "created_by": people.ref(course.created_by),
+            }
+        )
+    return _by_date(rows, "start", "end")
+
+
+def _export_activities(trainee, people):
+    activities = _with_goals(trainee.other_activities.select_related("created_by"))
+    rows = [
+        {
+            "kind": activity.kind,
+            "title": activity.title,
+            "start": _iso(activity.start),
+            "end": _iso(activity.end),
+            "description": activity.description,
+            "goals": _goal_refs(activity),
+            "created_by": people.ref(activity.created_by),
+        }
+        for activity in activities
+    ]
+    return _by_date(rows, "start", "end")
+
+
+def _export_plans(trainee, people):
+    plans = _with_goals(trainee.plans.select_related("based_on", "created_by", "decided_by"))
+    rows = [
+        {
+            "version": plan.version,
+            "based_on": plan.based_on.version if plan.based_on else None,
+            "status": plan.status,
+            "goals": _goal_refs(plan),
+            **{field: getattr(plan, field) for field in PLAN_CONTENT_FIELDS},
+            "self_study_hours_per_week": str(plan.self_study_hours_per_week),
+            "created_by": people.ref(plan.created_by),
+            "created_at": _iso(plan.created_at),
+            "updated_at": _iso(plan.updated_at),
+            "submitted_at": _iso(plan.submitted_at),
+            "decided_at": _iso(plan.decided_at),
+            "decided_by": people.ref(plan.decided_by),
+            "decision_comment": plan.decision_comment,
+        }
+        for plan in plans
+    ]
+    return sorted(rows, key=lambda row: row["version"])
+
+
+def _export_reports(trainee):
+    rows = [
+        {
+            "year": report.year,
+            "done": report.done,
+            "went_well": report.went_well,
+            "to_develop": report.to_develop,
+            "next_steps": report.next_steps,
+            "submitted_at": _iso(report.submitted_at),
+            "updated_at": _iso(report.updated_at),
+        }
+        for report in trainee.annual_reports.all()
+    ]
+    return sorted(rows, key=lambda row: row["year"])
+
+
+def _export_visits(trainee, people):
+    rows = [
+        {
+            "date": _iso(visit.date),
+            "participants": visit.participants,
+            "notes": visit.notes,
+            "decisions": visit.decisions,
+            "recorded_by": people.ref(visit.recorded_by),
+            "created_at": _iso(visit.created_at),
+        }
+        for visit in trainee.annual_visits.select_related("recorded_by")
+    ]
+    return _by_date(rows, "date")
