@@ -12,14 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from django.utils import translation
 
-from portfolio import timecalc, timeline
+from portfolio import timecalc
 from portfolio.enums import BTMode, LeaveKind, OtherActivityKind, RegulationCode, ServiceKind
 from portfolio.models import Course, Leave, OtherActivity, ServicePeriod, SupervisionMeeting, Trainee
 from portfolio.snapshot import build_status
-from portfolio.timeline import MONTH_WIDTH, Stretch, build_timeline, find_gaps, find_overlaps
+from portfolio.timeline import MONTH_WIDTH, Stretch, build_timeline, find_gaps, find_overlaps, layout
 from tests.factories import TraineeFactory, regulation
 
-LABEL = timeline.LABEL_WIDTH
+LABEL = layout.LABEL_WIDTH
 TODAY = date(2024, 5, 10)
 
 
@@ -77,9 +77,9 @@ def english():
 
 def test_day_edges_are_fractions_of_their_month():
     assert MONTH_WIDTH == 60
-    assert timeline.start_x(d("2024-03-15")) == pytest.approx(LABEL + 2 * 60 + 14 / 31 * 60, abs=0.01)
-    assert timeline.end_x(d("2024-05-31")) == pytest.approx(LABEL + 5 * 60)
-    assert timeline.end_x(d("2024-02-29")) == pytest.approx(LABEL + 2 * 60)  # leap day ends February
+    assert layout.start_x(d("2024-03-15")) == pytest.approx(LABEL + 2 * 60 + 14 / 31 * 60, abs=0.01)
+    assert layout.end_x(d("2024-05-31")) == pytest.approx(LABEL + 5 * 60)
+    assert layout.end_x(d("2024-02-29")) == pytest.approx(LABEL + 2 * 60)  # leap day ends February
 
 
 def test_gaps_of_seven_days_or_more_are_found():
@@ -118,18 +118,18 @@ def test_overlapping_spans_get_tracks_and_others_the_whole_lane():
         (d("2024-03-01"), d("2024-03-05")),
         (d("2024-05-01"), d("2024-05-31")),
     ]
-    assert timeline.tracks(spans) == [(0, 2), (1, 2), (1, 2), (0, 1)]
+    assert layout.tracks(spans) == [(0, 2), (1, 2), (1, 2), (0, 1)]
 
 
 def test_text_is_shortened_only_when_nothing_fits():
-    assert timeline.longest_free(0, 100, [(10, 20), (30, 90)]) == (0, 10)
-    assert timeline.longest_free(0, 100, [(10, 20), (50, 60)]) == (60, 100)
-    assert timeline._first_fitting(["Medicinkliniken, Norrmarks sjukhus", "Medicinkliniken"], 300) == (
+    assert layout.longest_free(0, 100, [(10, 20), (30, 90)]) == (0, 10)
+    assert layout.longest_free(0, 100, [(10, 20), (50, 60)]) == (60, 100)
+    assert layout._first_fitting(["Medicinkliniken, Norrmarks sjukhus", "Medicinkliniken"], 300) == (
         "Medicinkliniken, Norrmarks sjukhus"
     )
-    assert timeline._first_fitting(["Medicinkliniken, Norrmarks sjukhus", "Medicinkliniken"], 100) == "Medicinkliniken"
-    assert timeline._first_fitting(["Medicinkliniken"], 60) == "Medicink…"
-    assert timeline._first_fitting(["Medicinkliniken"], 20) == ""
+    assert layout._first_fitting(["Medicinkliniken, Norrmarks sjukhus", "Medicinkliniken"], 100) == "Medicinkliniken"
+    assert layout._first_fitting(["Medicinkliniken"], 60) == "Medicink…"
+    assert layout._first_fitting(["Medicinkliniken"], 20) == ""
 
 
 # --- built from the database --------------------------------------------------
@@ -148,7 +148,7 @@ def test_one_row_per_year_from_the_start_of_st_to_the_last_date_shown(trainee):
     assert what_if.what_if_end == d("2028-08-31")
     assert [r.year for r in what_if.rows] == [2023, 2024, 2025, 2026, 2027, 2028]
     assert [line.kind for line in row(what_if, 2028).lines] == ["what_if"]
-    assert [r.y for r in what_if.rows] == [timeline.HEADER_HEIGHT + i * timeline.ROW_HEIGHT for i in range(6)]
+    assert [r.y for r in what_if.rows] == [layout.HEADER_HEIGHT + i * layout.ROW_HEIGHT for i in range(6)]
 
 
 @pytest.mark.django_db
@@ -170,8 +170,8 @@ def test_a_period_starts_mid_march_and_ends_with_may(trainee):
 
     assert block.x == pytest.approx(LABEL + 2 * 60 + 14 / 31 * 60, abs=0.01)
     assert block.x + block.width == pytest.approx(LABEL + 5 * 60, abs=0.01)
-    assert block.y == row(build(trainee), 2024).y + timeline.LANE1_TOP
-    assert block.height == timeline.LANE1_HEIGHT
+    assert block.y == row(build(trainee), 2024).y + layout.LANE1_TOP
+    assert block.height == layout.LANE1_HEIGHT
     assert period.workplace in block.title
     assert "2024-03-15–2024-05-31" in block.title
     assert block.text == "Björkdalens hälsocentral"
@@ -197,8 +197,8 @@ def test_concurrent_part_time_periods_share_the_lane(trainee):
 
     top, bottom = sorted(row(build(trainee), 2024).service, key=lambda b: b.y)
 
-    assert top.height == bottom.height == timeline.LANE1_HEIGHT / 2
-    assert bottom.y == top.y + timeline.LANE1_HEIGHT / 2
+    assert top.height == bottom.height == layout.LANE1_HEIGHT / 2
+    assert bottom.y == top.y + layout.LANE1_HEIGHT / 2
 
 
 @pytest.mark.django_db
@@ -218,8 +218,8 @@ def test_leave_is_drawn_over_service_with_its_own_pattern_and_text(trainee):
     assert "does not count as service" in parental.title
     assert "counts as service" in vacation.title and "not" not in vacation.title
     # 20 % leave covers a fifth of the lane, at the bottom.
-    assert part_time.height == pytest.approx(timeline.LANE1_HEIGHT / 5)
-    assert part_time.y + part_time.height == pytest.approx(row(result, 2024).y + 4 + timeline.LANE1_HEIGHT)
+    assert part_time.height == pytest.approx(layout.LANE1_HEIGHT / 5)
+    assert part_time.y + part_time.height == pytest.approx(row(result, 2024).y + 4 + layout.LANE1_HEIGHT)
     # The tjänstgöring's text moves out from under full-time leave, not from under part-time leave.
     (block,) = row(result, 2024).service
     assert block.text == "Björkdalens hälsocentral"
@@ -299,8 +299,8 @@ def test_today_line_is_on_the_row_of_today(trainee):
     todays = {r.year: [line for line in r.lines if line.kind == "today"] for r in result.rows}
     assert [year for year, lines in todays.items() if lines] == [2024]
     (line,) = todays[2024]
-    assert line.x == pytest.approx(timeline.mid_x(TODAY))
-    assert line.y1 > row(result, 2024).y and line.y2 < row(result, 2024).y + timeline.ROW_HEIGHT
+    assert line.x == pytest.approx(layout.mid_x(TODAY))
+    assert line.y1 > row(result, 2024).y and line.y2 < row(result, 2024).y + layout.ROW_HEIGHT
     assert line.title == "Today, 2024-05-10"
 
 
@@ -357,8 +357,8 @@ def test_courses_and_activities_in_the_second_lane(trainee):
 
     assert course.css == "tl-course" and course.title == "Kurs: Konsultationskurs, 2024-02-05–2024-02-07"
     assert activity.css == "tl-activity" and activity.title == "Teaching: Undervisning, 2024-04-10"
-    assert course.y == row(build(trainee), 2024).y + timeline.LANE2_TOP
-    assert activity.width >= timeline.MIN_WIDTH
+    assert course.y == row(build(trainee), 2024).y + layout.LANE2_TOP
+    assert activity.width >= layout.MIN_WIDTH
 
 
 @pytest.mark.django_db
