@@ -94,15 +94,7 @@ class TraineeStatus:
         for window in data["supervision"]:
             window["hours"] = round(window["hours"], 2)
             window["expected_hours"] = round(window["expected_hours"], 2)
-        for key in (
-            "st_start",
-            "today",
-            "minimum_reached_on",
-            "iup_due",
-            "mid_st_target",
-            "mid_st_order_by",
-            "next_visit_due",
-        ):
+        for key in DATE_FIELDS:
             data[key] = data[key].isoformat() if data[key] else None
         return data
 
