@@ -159,10 +159,15 @@ class WhatIf:
     reached_on: date | None
 
 
+def what_if_start(last_end: date | None, today: date) -> date:
+    """Where a what-if begins: the day after the last recorded period, or today if that period
+    has ended (time in the past cannot be added)."""
+    return today if last_end is None else max(last_end + ONE_DAY, today)
+
+
 def what_if(summary: ServiceSummary, percent: int, today: date) -> WhatIf:
-    """When the minimum is reached working `percent` % after the last recorded period
-    (from today if that period has ended: time in the past cannot be added)."""
-    from_day = today if summary.last_end is None else max(summary.last_end + ONE_DAY, today)
+    """When the minimum is reached working `percent` % after the last recorded period."""
+    from_day = what_if_start(summary.last_end, today)
     reached_on = timecalc.projected_end(summary.planned, summary.required, percent, from_day)
     return WhatIf(percent, from_day, reached_on)
 

@@ -18,7 +18,7 @@ from portfolio import timecalc
 from portfolio.models import Course, Goal, OtherActivity, ServicePeriod, SupervisionMeeting, Trainee
 from portfolio.queries import trainee_goals
 from portfolio.reviews import next_visit_for
-from portfolio.service import leave_intervals, service_intervals, supervision_windows
+from portfolio.service import counted_leave, leave_intervals, service_intervals, supervision_windows
 
 DATE_FIELDS = (
     "st_start",
@@ -105,7 +105,7 @@ def build_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
     today = today or timezone.localdate()
     regulation = trainee.regulation
     service, leave = service_intervals(trainee), leave_intervals(trainee)
-    counted = regulation.counted_leave_kinds
+    counted = counted_leave(trainee)
     done = timecalc.fte_months(service, leave, counted, until=today + timedelta(days=1))
     planned = timecalc.fte_months(service, leave, counted)
     required = trainee.required_fte_months

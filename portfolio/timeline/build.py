@@ -16,6 +16,7 @@ from portfolio import timecalc
 from portfolio.enums import ServiceKind
 from portfolio.iup import FIRST
 from portfolio.models import Course, Leave, OtherActivity, ServicePeriod, SupervisionMeeting
+from portfolio.service import counted_leave, what_if_start
 from portfolio.timecalc import add_months
 from portfolio.timeline.layout import (
     BT_KINDS,
@@ -32,7 +33,6 @@ from portfolio.timeline.layout import (
     MIN_TEXT_HEIGHT,
     MIN_WIDTH,
     MONTH_WIDTH,
-    ONE_DAY,
     RIGHT_PAD,
     ROW_HEIGHT,
     SERVICE_CSS,
@@ -100,7 +100,7 @@ def _url(name: str, *args) -> str | None:
 def build_timeline(trainee, status, today: date, *, what_if_percent: int | None = None) -> Timeline:
     """The timeline of `trainee`, with figures from `status` (`snapshot.build_status`)."""
     records = _read(trainee)
-    counted = set(trainee.regulation.counted_leave_kinds or [])
+    counted = counted_leave(trainee)
     policy = policy_for(trainee.unit.region)
     service = [timecalc.Interval(p.start, p.end, p.percent, p.kind) for p in records.service]
     leave = [timecalc.Interval(lv.start, lv.end, lv.percent, lv.kind) for lv in records.leave]
@@ -109,9 +109,11 @@ def build_timeline(trainee, status, today: date, *, what_if_percent: int | None 
     last_recorded = max((i.end for i in service + leave), default=None)
     what_if_end = None
     if what_if_percent is not None:
-        from_day = today if last_service_end is None else max(last_service_end + ONE_DAY, today)
         what_if_end = timecalc.projected_end(
-            status.fte_months_planned, status.required_fte_months, what_if_percent, from_day
+            status.fte_months_planned,
+            status.required_fte_months,
+            what_if_percent,
+            what_if_start(last_service_end, today),
         )
     mid_target, mid_order = status.mid_st_target, status.mid_st_order_by
 
