@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("portfolio.urls")),
+    path("", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ def superuser(db):
 
 @pytest.mark.parametrize(
     "model",
-    [m for m in admin.site._registry if m._meta.app_label in {"accounts", "portfolio"}],
+    [m for m in admin.site._registry if m._meta.app_label in {"accounts", "portfolio", "assessments"}],
     ids=lambda m: m._meta.label,
 )
 def test_admin_changelist_and_add_pages_load(client, superuser, trainee, model):

@@ -121,7 +121,7 @@ def _wait_for_live_server_requests(timeout=10.0):
 
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
-    """The regulations and målbeskrivningar the migrations load, present in every browser test.
+    """The regulations, målbeskrivningar and assessment templates the migrations load, present in every browser test.
 
     Transactional tests flush the database afterwards, and serialized_rollback cannot
     always restore it here: Playwright's sync API runs an event loop in the main thread,
@@ -129,6 +129,8 @@ def reference_data(transactional_db):
     the browser started is seen through a new connection object without the serialized
     copy. Loading the reference data again is idempotent and does not depend on that.
     """
+    from assessments.reference import load_templates
     from portfolio.curricula import load_reference_data
 
     load_reference_data()
+    load_templates()
