@@ -43,7 +43,7 @@ def render_pdf(template_name: str, context: dict) -> bytes:
         )
     except PdfError:
         raise
-    except Exception as exc:  # xhtml2pdf raises many kinds; none may leak the document.
+    except Exception as exc:  # noqa: BLE001 -- xhtml2pdf raises many kinds; none may leak the document.
         raise PdfError(f"The PDF renderer failed ({type(exc).__name__})") from None
     if result.err:
         raise PdfError(f"The PDF renderer reported {result.err} error(s)")

@@ -25,16 +25,6 @@ class SignedRecord(models.Model):
             )
         ]
 
-    @property
-    def is_signed(self):
-        return self.status == SignedStatus.SIGNED
-
-    def _stored_signed(self):
-        if self.pk is None:
-            return False
-        stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-        return stored == SignedStatus.SIGNED
-
     def save(self, *args, **kwargs):
         if self._stored_signed():
             raise FrozenRecordError(f"A signed {self._meta.model_name} cannot be changed.")
@@ -44,6 +34,16 @@ class SignedRecord(models.Model):
         if self._stored_signed():
             raise FrozenRecordError(f"A signed {self._meta.model_name} cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self):
+        return self.status == SignedStatus.SIGNED
+
+    def _stored_signed(self):
+        if self.pk is None:
+            return False
+        stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return stored == SignedStatus.SIGNED
 
 
 def refuse_m2m_change_when_signed(sender, instance, action, **kwargs):

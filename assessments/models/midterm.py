@@ -21,13 +21,13 @@ class MidTermEvaluation(models.Model):
     trainee = models.OneToOneField(
         Trainee, verbose_name=_("ST-läkare"), on_delete=models.CASCADE, related_name="mid_term"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=MidTermStatus.choices, default=MidTermStatus.PLANNED
-    )
+    status = models.CharField(_("status"), max_length=16, choices=MidTermStatus.choices, default=MidTermStatus.PLANNED)
     desired_date = models.DateField(_("wanted date of the visit"), null=True, blank=True)
     ordered_on = models.DateField(_("ordered"), null=True, blank=True)
     material_sent_on = models.DateField(_("portfolio summary and video sent"), null=True, blank=True)
-    video_consultations = models.PositiveSmallIntegerField(_("video-recorded consultations sent"), null=True, blank=True)
+    video_consultations = models.PositiveSmallIntegerField(
+        _("video-recorded consultations sent"), null=True, blank=True
+    )
     visit_date = models.DateField(_("date of the visit"), null=True, blank=True)
     evaluator_name = models.CharField(_("värderare"), max_length=200, blank=True)
     evaluator_email = models.EmailField(_("värderare's e-mail"), blank=True)

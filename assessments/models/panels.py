@@ -59,14 +59,14 @@ class SpecialistPanel(models.Model):
     def __str__(self):
         return f"{self.unit} {self.date:%Y-%m-%d}"
 
-    @property
-    def is_held(self):
-        return self.held_at is not None
-
     def save(self, *args, **kwargs):
         if self.pk is not None and SpecialistPanel.objects.filter(pk=self.pk, held_at__isnull=False).exists():
             raise FrozenRecordError("A specialistkollegium that has been held cannot be changed.")
         super().save(*args, **kwargs)
+
+    @property
+    def is_held(self):
+        return self.held_at is not None
 
 
 class PanelReview(models.Model):
