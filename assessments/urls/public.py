@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from assessments.views import public
+
+urlpatterns = [
+    path("<str:token>/", public.assessor_form, name="assessor-form"),
+]
