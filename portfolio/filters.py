@@ -1,8 +1,10 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from assessments.action_plans import has_open_action_plan
 from portfolio.enums import BTMode
 from portfolio.models import Regulation, Trainee
 
@@ -18,10 +20,15 @@ class TraineeFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units_of_request)
     regulation = django_filters.ModelChoiceFilter(label=_("Regulation"), queryset=Regulation.objects.all())
     bt_mode = django_filters.ChoiceFilter(label=_("BT"), choices=BTMode.choices)
+    open_action_plan = django_filters.BooleanFilter(
+        label=_("Open åtgärdsplan"),
+        method="filter_open_action_plan",
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
     class Meta:
         model = Trainee
-        fields = ["q", "unit", "regulation", "bt_mode"]
+        fields = ["q", "unit", "regulation", "bt_mode", "open_action_plan"]
 
     def search(self, queryset, name, value):
         # SQLite's LIKE folds case for ASCII only, so "öberg" would miss "Öberg";
@@ -30,3 +37,7 @@ class TraineeFilter(django_filters.FilterSet):
         for term in value.split():
             query &= Q(user__name__icontains=term) | Q(user__name__contains=term[:1].upper() + term[1:])
         return queryset.filter(query)
+
+    def filter_open_action_plan(self, queryset, name, value):
+        flag = has_open_action_plan()
+        return queryset.filter(flag if value else ~flag)

@@ -13,9 +13,16 @@ class TraineeTable(tables.Table):
     bt_mode = tables.Column(verbose_name=_("BT"))
     st_start = tables.DateColumn(verbose_name=_("Start of ST"), format="Y-m-d")
     main_supervisor = tables.Column(verbose_name=_("Huvudhandledare"), accessor="main_supervisor__name", default="–")
+    # Annotated by the view (assessments.action_plans.has_open_action_plan), so no query per row.
+    action_plan = tables.TemplateColumn(
+        verbose_name=_("Åtgärdsplan"),
+        accessor="has_open_action_plan",
+        template_code='{% include "assessments/action_plans/_flag.html" with trainee=record %}',
+        order_by=("-has_open_action_plan", "user__name"),
+    )
 
     class Meta:
         model = Trainee
-        fields = ["name", "unit", "regulation", "bt_mode", "st_start", "main_supervisor"]
+        fields = ["name", "unit", "regulation", "bt_mode", "st_start", "main_supervisor", "action_plan"]
         order_by = ["name"]
         attrs = {"class": "table"}

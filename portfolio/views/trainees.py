@@ -8,6 +8,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from accounts.enums import Role
+from assessments.action_plans import has_open_action_plan
 from portfolio import queries
 from portfolio.enums import CurriculumKind
 from portfolio.filters import TraineeFilter
@@ -25,7 +26,8 @@ class TraineeListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     table_pagination = {"per_page": 50}
 
     def get_queryset(self):
-        return queries.trainees_for(self.request.user)
+        # The åtgärdsplan flag is computed in the same query as the page of trainees.
+        return queries.trainees_for(self.request.user).annotate(has_open_action_plan=has_open_action_plan())
 
 
 @login_required
