@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.domain import administered_regions, policy_for
 from accounts.forms import MandatoryCourseFormSet, RegionPolicyForm
+from assessments.action_plans import has_open_action_plan, open_action_plan_count
 from portfolio import queries
 from portfolio.forms.service import WhatIfForm
 from portfolio.snapshot import build_status, due_next
@@ -18,8 +20,12 @@ def home(request):
     own_trainee = queries.own_trainee(user)
     context = {
         "own_trainee": own_trainee,
-        "supervised": queries.supervised_trainees(user),
-        "led_units": queries.led_units(user),
+        # The åtgärdsplan flag and count come from the same queries as the lists.
+        "supervised": queries.supervised_trainees(user).annotate(has_open_action_plan=has_open_action_plan()),
+        "led_units": queries.led_units(user).annotate(
+            open_action_plans=open_action_plan_count(),
+            last_panel=Max("specialist_panels__date", filter=Q(specialist_panels__held_at__isnull=False)),
+        ),
         "regions": administered_regions(user),
     }
     if own_trainee is not None:

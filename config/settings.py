@@ -134,6 +134,8 @@ else:
             },
         }
     }
+# The address links in e-mails sent outside a request (reminders from cron) start with.
+SITE_URL = env_str("DJANGO_SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "ST-portfölj <noreply@localhost>")
 
 # No inline script or style anywhere: every asset is served from static/.

@@ -1,9 +1,14 @@
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.domain import policy_for
 from accounts.models import RegionPolicy
+from assessments.models import SpecialistPanel
+from tests.assessments.factories import SpecialistPanelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +215,19 @@ def test_home_for_trainee_leads_with_time_and_what_is_due(client, trainee):
     assert (first.day.isoformat(), first.overdue) == ("2024-03-01", True)
     assert "Första IUP godkänd" in content
     assert "Att göra härnäst" in content
+
+
+def test_home_for_study_director_shows_each_units_last_held_panel(client, trainee, unit, other_unit, study_director):
+    held = SpecialistPanelFactory(unit=unit, date=date(2025, 11, 12))
+    SpecialistPanel.objects.filter(pk=held.pk).update(held_at=timezone.now())
+    SpecialistPanelFactory(unit=unit, date=date(2026, 12, 1))  # planned, not held
+    other = SpecialistPanelFactory(unit=other_unit, date=date(2026, 3, 3))
+    SpecialistPanel.objects.filter(pk=other.pk).update(held_at=timezone.now())
+    client.force_login(study_director)
+
+    response = client.get(reverse("home"))
+
+    assert [unit.last_panel for unit in response.context["led_units"]] == [date(2025, 11, 12)]
+    content = response.content.decode()
+    assert reverse("panel-list", args=[unit.pk]) in content
+    assert reverse("panel-list", args=[other_unit.pk]) not in content

@@ -38,7 +38,7 @@ def test_studierektor_logs_in_and_sees_only_her_units_trainees(demo_region, page
     # The start page, with her three units linked to the filtered trainee list.
     page.wait_for_url("/")
     expect(page.locator("html")).to_have_attribute("lang", "sv")
-    unit_links = page.locator('#main a[href^="/st-lakare/?unit="]')
+    unit_links = page.locator('#main table tbody td:first-child a[href^="/st-lakare/?unit="]')
     expect(unit_links).to_have_count(len(OWN_UNIT_NAMES))
     assert set(unit_links.all_inner_texts()) == OWN_UNIT_NAMES
 
@@ -46,7 +46,7 @@ def test_studierektor_logs_in_and_sees_only_her_units_trainees(demo_region, page
 
     page.wait_for_url("/st-lakare/")
     expect(page.locator("html")).to_have_attribute("lang", "sv")
-    trainee_links = page.locator('#main table tbody a[href^="/st-lakare/"]')
+    trainee_links = page.locator('#main table tbody td:first-child a[href^="/st-lakare/"]')
     expect(trainee_links).to_have_count(len(OWN_TRAINEES))
     assert set(trainee_links.all_inner_texts()) == OWN_TRAINEES
     main = page.locator("#main")

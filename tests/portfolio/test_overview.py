@@ -50,7 +50,7 @@ def test_overview_shows_time_due_items_timeline_and_evidence(client, recorded):
     assert status == build_status(recorded, timezone.localdate())
     assert f"{status.fte_months:.1f}".replace(".", ",") in content
     assert "<svg" in content
-    assert next(item.text for item in response.context["due_next"]).startswith("Handledning under normen")
+    assert any(item.text.startswith("Handledning under normen") for item in response.context["due_next"])
     assert 'id="coverage-heading"' in content
     assert content.count("<tr>") >= len(status.goals)
     assert reverse("portfolio-export", args=[recorded.pk]) in content
@@ -123,7 +123,8 @@ def test_overview_query_count_does_not_grow(client, django_assert_num_queries, t
     client.force_login(trainee.user)
     page(client, trainee)  # the region's policy is created on first use
 
-    with django_assert_num_queries(23):
+    # 23 for the portfolio, 6 for the assessments app's figures in the status.
+    with django_assert_num_queries(29):
         page(client, trainee)
 
 

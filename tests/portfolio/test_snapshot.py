@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from portfolio.enums import LeaveKind, PlanStatus, ServiceKind, SupervisionKind
 from portfolio.models import Course, Leave, ServicePeriod, SupervisionMeeting, TrainingPlan
 from portfolio.snapshot import build_status
+from tests.assessments.factories import ActionPlanFactory, AssessmentFactory, SupervisorStatementFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 3, 5)  # a Wednesday
@@ -107,7 +108,12 @@ def test_status_query_count_does_not_grow(timeline):
             before = count_queries()  # one of each record: the prefetches run
         SupervisionMeeting.objects.create(trainee=timeline, date=date(2024, 10, day), minutes=30)
         Course.objects.create(trainee=timeline, title=f"Kurs {day}", start=date(2024, 10, day), end=date(2024, 10, day))
-    assert count_queries() == before == 12
+        AssessmentFactory(trainee=timeline, date=date(2024, 10, day), goals=list(timeline.curriculum.goals.all()[:2]))
+        SupervisorStatementFactory(trainee=timeline, period_start=date(2023, 9, 1), period_end=date(2024, 8, day))
+        ActionPlanFactory(trainee=timeline)
+    # 12 for the portfolio, 6 for the assessments app (Mitt-i-ST, kompetensvärderingar,
+    # their delmål, handledarutlåtanden, specialistkollegium, åtgärdsplan).
+    assert count_queries() == before == 18
 
 
 def test_st_status_json_fields(timeline):

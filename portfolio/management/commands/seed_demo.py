@@ -1,6 +1,8 @@
 """Build a believable demo region: hälsocentraler, people in every role and about
 twenty ST-läkare at different stages under both regulations, some in integrated BT,
-each with a portfolio (portfolio/demo.py): tjänstgöringar, handledning, kurser, IUP.
+each with a portfolio (portfolio/demo.py): tjänstgöringar, handledning, kurser, IUP,
+and its assessments (assessments/demo.py): kompetensvärderingar, requests,
+handledarutlåtanden, specialistkollegier, Mitt-i-ST and an åtgärdsplan.
 
 Safe to run again: every row is matched on a natural key (username, unit name …)
 and nothing is duplicated. Demo logins get the password "demo" only while DEBUG is
@@ -18,6 +20,7 @@ from django.utils import timezone
 from accounts.domain import policy_for
 from accounts.enums import Role, UnitKind
 from accounts.models import Membership, Region, Specialty, Unit, User
+from assessments import demo as assessments_demo
 from portfolio import demo
 from portfolio.enums import BTMode, RegulationCode
 from portfolio.models import Regulation, Trainee
@@ -182,6 +185,11 @@ class Command(BaseCommand):
         )
         for trainee in trainees:
             demo.populate(trainee, today, users)
+            assessments_demo.populate(trainee, today)
+        by_unit = {}
+        for trainee in trainees:
+            by_unit.setdefault(trainee.unit_id, []).append(trainee)
+        assessments_demo.populate_panels(units, by_unit, today)
 
         self._set_passwords(users)
         if not quiet:

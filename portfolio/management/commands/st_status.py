@@ -1,4 +1,4 @@
-"""Print a trainee's current figures: time, IUP, handledning and evidence per delmål.
+"""Print a trainee's current figures: time, IUP, handledning, evidence per delmål and follow-up.
 
 The figures come from portfolio.snapshot.build_status, the same computation as the
 trainee's page, so the two always agree. Fields are documented in docs/st-status.md.
@@ -44,8 +44,34 @@ class Command(BaseCommand):
             f"IUP: {status.iup_status or 'none'}, due {status.iup_due or '-'}{overdue}",
             f"Handledning last 8 weeks: {window.hours:.1f} h of {window.expected_hours:.1f} h expected",
             f"Delmål with any evidence: {with_evidence} of {len(status.goals)}",
+            _period_line("Kompetensvärderingar this half-year", status.current_half_year),
+            _period_line("Medsittningar by a handledare this quarter", status.current_quarter),
+            f"Latest handledarutlåtande: {_statement(status.latest_statement)}; "
+            f"next due {status.statement_due}{'' if status.statement_done else ' (not yet signed)'}",
+            f"Specialistkollegium: {status.specialist_panel_date or 'none'}",
+            f"Mitt-i-ST: {status.mid_st_status or 'not started'}, target {status.mid_st_target or '-'}, "
+            f"order by {status.mid_st_order_by or '-'}",
+            f"Åtgärdsplan: {_action_plan(status)}",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def _period_line(title, period):
+    if period is None:
+        return f"{title}: -"
+    state = {True: "norm met", False: "below the norm", None: "in progress"}[period.meets_norm]
+    return f"{title} ({period.label}): {period.count} of {period.required} ({state})"
+
+
+def _statement(summary):
+    if summary is None:
+        return "none"
+    risk = ", risk flagged" if summary.at_risk else ""
+    return f"signed {summary.signed_on}, on track: {summary.on_track}{risk}"
+
+
+def _action_plan(status):
+    return f"open, follow-up {status.action_plan_follow_up}" if status.open_action_plan else "none open"
 
 
 def _dumps(data):
