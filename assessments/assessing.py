@@ -11,7 +11,6 @@ detail pages use; drafts are private to their assessor until signed.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.domain import record_event
@@ -129,11 +128,7 @@ def sign_assessment(assessment, *, by):
     locked = _locked(assessment)
     _require_assessor(locked, by)
     _require_draft(locked, _("This kompetensvärdering has already been signed."), "already_signed")
-    locked.status = SignedStatus.SIGNED
-    locked.signed_at = timezone.now()
-    # Saving works because the stored row is still a draft; after this it refuses.
-    locked.save(update_fields=["status", "signed_at", "updated_at"])
-    for name in ("status", "signed_at", "updated_at"):
+    for name in locked.mark_signed():
         setattr(assessment, name, getattr(locked, name))
     record_event(by, "assessment.signed", assessment, kind=assessment.kind)
     return assessment

@@ -243,9 +243,7 @@ def complete_request(req, form, *, assessor_name):
         assessment.status = SignedStatus.DRAFT
         assessment.save()
         form.save_m2m()
-        assessment.status = SignedStatus.SIGNED
-        assessment.signed_at = timezone.now()
-        assessment.save(update_fields=["status", "signed_at", "updated_at"])
+        assessment.mark_signed()
         locked.assessment = assessment
         locked.save(update_fields=["assessment"])
         req.assessment = assessment

@@ -130,10 +130,7 @@ def sign_statement(statement, *, by):
     _require_draft(locked, _("This handledarutlåtande has already been signed."), "signed")
     # The form checked this when the draft was saved; check again, as the rules may have tightened.
     locked.full_clean(exclude=["status", "signed_at"])
-    locked.status = SignedStatus.SIGNED
-    locked.signed_at = timezone.now()
-    locked.save(update_fields=["status", "signed_at", "updated_at"])
-    for name in ("status", "signed_at", "updated_at"):
+    for name in locked.mark_signed():
         setattr(statement, name, getattr(locked, name))
     record_event(by, "statement.signed", statement, kind=statement.kind, at_risk=locked.at_risk)
     return statement

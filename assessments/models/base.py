@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.enums import SignedStatus
@@ -34,6 +35,16 @@ class SignedRecord(models.Model):
         if self._stored_signed():
             raise FrozenRecordError(f"A signed {self._meta.model_name} cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    def mark_signed(self):
+        """Draft → signed: the last save the row allows. Domain functions call this after
+        their checks, on a row they have locked."""
+        self.status = SignedStatus.SIGNED
+        self.signed_at = timezone.now()
+        # Subclasses stamp their own `updated_at` (auto_now); it belongs in the same save.
+        fields = ["status", "signed_at"] + (["updated_at"] if hasattr(self, "updated_at") else [])
+        self.save(update_fields=fields)
+        return fields
 
     @property
     def is_signed(self):
