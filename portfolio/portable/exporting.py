@@ -9,14 +9,20 @@ from datetime import UTC, datetime
 import rules
 from django.db.models import Prefetch
 
+from assessments.enums import SignedStatus
+from assessments.models import ActionPlanFollowUp, MidTermEvaluation
 from portfolio.models import (
     Goal,
     Trainee,
 )
 from portfolio.portable.common import (
+    ASSESSMENT_DRAFTS,
     FORMAT,
+    MID_TERM_DATES,
+    MID_TERM_TEXTS,
     PDF_MEDIA_TYPE,
     PLAN_CONTENT_FIELDS,
+    STATEMENT_DRAFTS,
     SUPERVISION_NOTES,
     VERSION,
 )
@@ -82,9 +88,13 @@ def _with_goals(queryset):
 
 
 def _read_certificate(course):
-    if not course.certificate:
+    return _read_pdf(course.certificate)
+
+
+def _read_pdf(field_file):
+    if not field_file:
         return None
-    with course.certificate.open("rb") as handle:
+    with field_file.open("rb") as handle:
         content = handle.read()
     return {
         "base64": base64.b64encode(content).decode("ascii"),
@@ -95,11 +105,13 @@ def _read_certificate(course):
 
 
 def export_trainee(trainee: Trainee, *, reader=None) -> dict:
-    """The whole portfolio of `trainee` as JSON-able data (format version 1).
+    """The whole portfolio of `trainee` as JSON-able data (format version 2).
 
-    `reader` is the person the copy is for, when it is not the trainee's own or an
-    administrator's server-side copy: the notes of a handledning are left out (null,
-    and listed under "withheld") unless the reader may read them. Visibility of the
+    `reader` is the person the copy is for, when it is not an administrator's
+    server-side copy: the notes of a handledning are left out (null, and listed under
+    "withheld") unless the reader may read them, and so are the drafts of
+    kompetensvärderingar and handledarutlåtanden that the reader did not write (a draft
+    is private to its assessor or author until signed). Visibility of the
     trainee itself is the caller's business (see portfolio/views/portable.py).
     """
     trainee = Trainee.objects.select_related(
@@ -142,6 +154,11 @@ def export_trainee(trainee: Trainee, *, reader=None) -> dict:
         "training_plans": _export_plans(trainee, people),
         "annual_reports": _export_reports(trainee),
         "annual_visits": _export_visits(trainee, people),
+        "assessments": _export_assessments(trainee, people, reader, withheld),
+        "supervisor_statements": _export_statements(trainee, people, reader, withheld),
+        "mid_term": _export_mid_term(trainee),
+        "action_plans": _export_action_plans(trainee, people),
+        "panel_reviews": _export_panel_reviews(trainee),
     }
     document["people"] = people.listing()
     document["withheld"] = sorted(withheld)
@@ -306,3 +323,154 @@ def _export_visits(trainee, people):
         for visit in trainee.annual_visits.select_related("recorded_by")
     ]
     return _by_date(rows, "date")
+
+
+# --------------------------------------------------------------------------- assessments app
+
+
+def _hidden_draft(record, author_id, reader):
+    """A draft is private to its assessor or author until signed (assessments.assessing)."""
+    return reader is not None and record.status == SignedStatus.DRAFT and author_id != reader.pk
+
+
+def _service_period_ref(period):
+    # Service periods have no natural key of their own; (kind, start, end) names one in
+    # the file's service_periods (see docs/portfolio-format.md).
+    if period is None:
+        return None
+    return {"kind": period.kind, "start": _iso(period.start), "end": _iso(period.end)}
+
+
+def _export_assessments(trainee, people, reader, withheld):
+    assessments = _with_goals(trainee.assessments.select_related("template", "assessor", "created_by", "reflection"))
+    rows = []
+    for assessment in assessments:
+        if _hidden_draft(assessment, assessment.assessor_id, reader):
+            withheld.add(ASSESSMENT_DRAFTS)
+            continue
+        reflection = getattr(assessment, "reflection", None)
+        rows.append(
+            {
+                "kind": assessment.kind,
+                "template": {"kind": assessment.template.kind, "name": assessment.template.name},
+                "scale": assessment.scale,
+                "domains": assessment.domains,
+                "date": _iso(assessment.date),
+                "situation": assessment.situation,
+                "goals": _goal_refs(assessment),
+                "assessor": people.ref(assessment.assessor),
+                "assessor_name": assessment.assessor_name,
+                "assessor_email": assessment.assessor_email,
+                "assessor_role": assessment.assessor_role,
+                "ratings": assessment.ratings,
+                "went_well": assessment.went_well,
+                "to_develop": assessment.to_develop,
+                "status": assessment.status,
+                "signed_at": _iso(assessment.signed_at),
+                "created_by": people.ref(assessment.created_by),
+                "created_at": _iso(assessment.created_at),
+                "updated_at": _iso(assessment.updated_at),
+                "reflection": None if reflection is None else reflection.text,
+                "reflection_updated_at": None if reflection is None else _iso(reflection.updated_at),
+            }
+        )
+    return _by_date(rows, "date")
+
+
+def _export_statements(trainee, people, reader, withheld):
+    statements = trainee.supervisor_statements.select_related("author", "service_period")
+    rows = []
+    for statement in statements:
+        if _hidden_draft(statement, statement.author_id, reader):
+            withheld.add(STATEMENT_DRAFTS)
+            continue
+        rows.append(
+            {
+                "kind": statement.kind,
+                "period_start": _iso(statement.period_start),
+                "period_end": _iso(statement.period_end),
+                "service_period": _service_period_ref(statement.service_period),
+                "progress": statement.progress,
+                "strengths": statement.strengths,
+                "to_develop": statement.to_develop,
+                "on_track": statement.on_track,
+                "at_risk": statement.at_risk,
+                "risk_note": statement.risk_note,
+                "author": people.ref(statement.author),
+                "status": statement.status,
+                "signed_at": _iso(statement.signed_at),
+                "created_at": _iso(statement.created_at),
+                "updated_at": _iso(statement.updated_at),
+            }
+        )
+    return _by_date(rows, "period_start", "period_end")
+
+
+def _export_mid_term(trainee):
+    mid_term = MidTermEvaluation.objects.filter(trainee=trainee).select_related("plan_version").first()
+    if mid_term is None:
+        return None
+    return {
+        "status": mid_term.status,
+        **{field: _iso(getattr(mid_term, field)) for field in MID_TERM_DATES},
+        **{field: getattr(mid_term, field) for field in MID_TERM_TEXTS},
+        "video_consultations": mid_term.video_consultations,
+        "report_file": _read_pdf(mid_term.report_file),
+        "plan_version": mid_term.plan_version.version if mid_term.plan_version else None,
+        "created_at": _iso(mid_term.created_at),
+        "updated_at": _iso(mid_term.updated_at),
+    }
+
+
+def _export_action_plans(trainee, people):
+    follow_ups = ActionPlanFollowUp.objects.select_related("recorded_by")
+    plans = trainee.action_plans.select_related("created_by").prefetch_related(
+        Prefetch("follow_ups", queryset=follow_ups)
+    )
+    rows = [
+        {
+            "opened_on": _iso(plan.opened_on),
+            "concern": plan.concern,
+            "iup_measures": plan.iup_measures,
+            "unit_measures": plan.unit_measures,
+            "trainee_demands": plan.trainee_demands,
+            "responsible": plan.responsible,
+            "follow_up_on": _iso(plan.follow_up_on),
+            "closed_on": _iso(plan.closed_on),
+            "outcome": plan.outcome,
+            "follow_ups": _by_date(
+                [
+                    {
+                        "date": _iso(follow_up.date),
+                        "note": follow_up.note,
+                        "recorded_by": people.ref(follow_up.recorded_by),
+                        "created_at": _iso(follow_up.created_at),
+                    }
+                    for follow_up in plan.follow_ups.all()
+                ],
+                "date",
+            ),
+            "created_by": people.ref(plan.created_by),
+            "created_at": _iso(plan.created_at),
+            "updated_at": _iso(plan.updated_at),
+        }
+        for plan in plans
+    ]
+    return _by_date(rows, "opened_on")
+
+
+def _export_panel_reviews(trainee):
+    # Held panels only: before that the panel's views are not final (and not visible).
+    reviews = trainee.panel_reviews.filter(panel__held_at__isnull=False).select_related("panel__unit__region")
+    rows = [
+        {
+            "panel": {"date": _iso(review.panel.date), "unit": _unit_ref(review.panel.unit)},
+            "self_assessment": review.self_assessment,
+            "self_assessment_at": _iso(review.self_assessment_at),
+            "area_views": review.area_views,
+            "focus_clinical": review.focus_clinical,
+            "focus_non_clinical": review.focus_non_clinical,
+        }
+        for review in reviews
+    ]
+    return sorted(rows, key=lambda row: (row["panel"]["date"], _canonical(row)))

@@ -6,12 +6,31 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.domain import policy_for, record_event
 from accounts.models import MandatoryCourse, Region, Specialty, Unit
-from portfolio.enums import CurriculumKind
+from assessments.enums import (
+    AssessmentKind,
+    AssessorRole,
+    MidTermStatus,
+    OnTrack,
+    ScaleKind,
+    SignedStatus,
+    StatementKind,
+)
+from assessments.models import (
+    ActionPlan,
+    ActionPlanFollowUp,
+    Assessment,
+    AssessmentReflection,
+    AssessmentTemplate,
+    MidTermEvaluation,
+    SupervisorStatement,
+)
+from portfolio.enums import CurriculumKind, ServiceKind
 from portfolio.models import (
     AnnualReport,
     AnnualVisit,
@@ -26,8 +45,15 @@ from portfolio.models import (
     Trainee,
     TrainingPlan,
 )
-from portfolio.portable.common import PLAN_CONTENT_FIELDS, SUPERVISION_NOTES, VERSION, PortfolioImportError
-from portfolio.portable.reading import _certificate, _fail, _goal_list, _Row, check_format
+from portfolio.portable.common import (
+    MID_TERM_DATES,
+    MID_TERM_TEXTS,
+    PLAN_CONTENT_FIELDS,
+    SUPERVISION_NOTES,
+    WITHHELD_ENTRIES,
+    PortfolioImportError,
+)
+from portfolio.portable.reading import _certificate, _domains, _fail, _goal_list, _Row, check_format, upgrade
 
 # --------------------------------------------------------------------------- import
 
@@ -38,20 +64,25 @@ def import_trainee(data, *, by=None) -> Trainee:
     All or nothing: the database work is one transaction, and certificate files written
     to storage before a failure are removed again. Raises PortfolioImportError with a
     message naming what is wrong (and where in the file).
+
+    The returned trainee carries `not_imported`: {section: number of records} the file
+    holds for the record only and that are not created here (the specialistkollegium
+    reviews, which belong to the old unit's kollegium).
     """
-    check_format(data)
+    source_version = check_format(data)
     saved_files = []
     try:
         with transaction.atomic():
-            importer = _Importer(data, saved_files)
+            importer = _Importer(upgrade(data), saved_files)
             trainee = importer.run()
             record_event(
                 by,
                 "portfolio.imported",
                 trainee,
-                source_version=VERSION,
+                source_version=source_version,
                 created_people=importer.created_people,
                 withheld=sorted(importer.withheld),
+                not_imported=importer.not_imported,
             )
     except IntegrityError as error:
         _delete_files(saved_files)
@@ -59,12 +90,12 @@ def import_trainee(data, *, by=None) -> Trainee:
     except BaseException:
         _delete_files(saved_files)
         raise
+    trainee.not_imported = importer.not_imported
     return trainee
 
 
-def _delete_files(names):
-    storage = Course._meta.get_field("certificate").storage
-    for name in names:
+def _delete_files(files):
+    for storage, name in files:
         storage.delete(name)
 
 
@@ -72,7 +103,7 @@ def _validate(instance, where):
     """The model's own field and record rules, as an import error naming the place in the file."""
     relations = [field.name for field in instance._meta.concrete_fields if field.is_relation]
     try:
-        instance.clean_fields(exclude=[*relations, "certificate"])
+        instance.clean_fields(exclude=[*relations, "certificate", "report_file"])
         instance.clean()
     except ValidationError as error:
         details = "; ".join(
@@ -92,22 +123,27 @@ class _Importer:
         self.doc = _Row(data, "$")
         self.saved_files = saved_files
         self.created_people = []
+        self.not_imported = {}
 
     def run(self):
         doc = self.doc
         doc.text("format")
         doc.integer("version")
         self.withheld = set(doc.texts("withheld"))
-        for entry in sorted(self.withheld - {SUPERVISION_NOTES}):
+        for entry in sorted(self.withheld - set(WITHHELD_ENTRIES)):
             _fail(_("$.withheld: unknown entry %(entry)s."), entry=entry)
         trainee_row = doc.row("trainee")
         self.names = self._people_directory(doc.rows("people"))
         sections = {key: doc.rows(key) for key in _SECTIONS}
+        mid_term = doc.row("mid_term", null=True)
+        panel_reviews = doc.rows("panel_reviews")
         doc.done()
 
         self.trainee = self._create_trainee(trainee_row, sections)
         for key, create in _SECTIONS.items():
             create(self, sections[key])
+        self._mid_term(mid_term)
+        self._panel_reviews(panel_reviews)
         return self.trainee
 
     # -- references ---------------------------------------------------------------
@@ -326,7 +362,11 @@ class _Importer:
             goal_ids = self._goal_ids(row)
             row.done()
             items.append((period, goal_ids, row.where))
-        self._bulk(ServicePeriod, items)
+        created = self._bulk(ServicePeriod, items)
+        self.service_periods = {}
+        for period in created:
+            # Identical periods are interchangeable: either one is the same reference.
+            self.service_periods.setdefault((period.kind, period.start, period.end), period)
 
     def _leaves(self, rows):
         items = []
@@ -385,7 +425,7 @@ class _Importer:
         for course, content in zip(created, certificates, strict=True):
             if content is not None:
                 course.certificate.save("intyg.pdf", ContentFile(content), save=False)
-                self.saved_files.append(course.certificate.name)
+                self.saved_files.append((course.certificate.storage, course.certificate.name))
                 with_files.append(course)
         if with_files:
             Course.objects.bulk_update(with_files, ["certificate"])
@@ -437,6 +477,7 @@ class _Importer:
         # which refuses to touch an approved version: these rows are restored, not changed.
         created = self._bulk(TrainingPlan, items, auto_fields=["created_at", "updated_at"])
         by_version = {plan.version: plan for plan in created}
+        self.plans_by_version = by_version
         revisions = []
         for plan in created:
             earlier = based_on[plan.version][0]
@@ -479,6 +520,196 @@ class _Importer:
             items.append((visit, [], row.where))
         self._bulk(AnnualVisit, items, auto_fields=["created_at"])
 
+    # -- the assessments app --------------------------------------------------------
+
+    def _template(self, row, kind):
+        """The template of `kind` this installation uses for the trainee's region.
+
+        The file's template is informational (templates are reference data): one of the
+        same kind and name is preferred, else the region's own, else the national one.
+        """
+        ref = row.row("template")
+        ref_kind, name = ref.text("kind"), ref.text("name")
+        ref.done()
+        if not hasattr(self, "templates"):
+            region = self.trainee.unit.region
+            self.templates = list(AssessmentTemplate.objects.filter(Q(region=region) | Q(region__isnull=True)))
+        candidates = [template for template in self.templates if template.kind == kind]
+        if ref_kind != kind:
+            _fail(_("%(where)s: the template is of another kind than the assessment."), where=ref.where)
+        if not candidates:
+            _fail(_("%(where)s: there is no template for %(kind)s in this installation."), where=ref.where, kind=kind)
+        named = [template for template in candidates if template.name == name]
+        regional = [template for template in candidates if template.region_id is not None]
+        return (named or regional or candidates)[0]
+
+    def _signed(self, row):
+        status = row.choice("status", SignedStatus)
+        return status, row.datetime("signed_at", null=True)
+
+    def _assessments(self, rows):
+        items, reflections = [], []
+        for row in rows:
+            kind = row.choice("kind", AssessmentKind)
+            status, signed_at = self._signed(row)
+            assessment = Assessment(
+                trainee=self.trainee,
+                kind=kind,
+                template=self._template(row, kind),
+                scale=row.choice("scale", ScaleKind),
+                domains=_domains(row),
+                date=row.date("date"),
+                situation=row.text("situation"),
+                assessor=self._person(row.text("assessor", null=True), row.where),
+                assessor_name=row.text("assessor_name"),
+                assessor_email=row.text("assessor_email"),
+                assessor_role=row.choice("assessor_role", AssessorRole),
+                ratings=row.mapping("ratings", values=(int, str, type(None))),
+                went_well=row.text("went_well"),
+                to_develop=row.text("to_develop"),
+                # Inserted with its final status: bulk_create never calls save(), so a signed
+                # assessment is restored as signed, not changed (assessments/models/base.py).
+                status=status,
+                signed_at=signed_at,
+                created_by=self._person(row.text("created_by", null=True), row.where),
+                created_at=row.datetime("created_at"),
+                updated_at=row.datetime("updated_at"),
+            )
+            text = row.text("reflection", null=True)
+            reflected_at = row.datetime("reflection_updated_at", null=True)
+            if (text is None) != (reflected_at is None):
+                _fail(_("%(where)s: a reflection needs both its text and its time."), where=row.where)
+            reflections.append((text, reflected_at))
+            # The through rows are inserted directly: the m2m signal refuses links on a signed one.
+            items.append((assessment, self._goal_ids(row), row.where))
+            row.done()
+        created = self._bulk(Assessment, items, auto_fields=["created_at", "updated_at"])
+        kept = [
+            (AssessmentReflection(assessment=assessment, text=text, updated_at=at), [], where)
+            for assessment, (text, at), (_a, _g, where) in zip(created, reflections, items, strict=True)
+            if text is not None
+        ]
+        self._bulk(AssessmentReflection, kept, auto_fields=["updated_at"])
+
+    def _service_period_ref(self, row):
+        ref = row.row("service_period", null=True)
+        if ref is None:
+            return None
+        key = (ref.choice("kind", ServiceKind), ref.date("start"), ref.date("end"))
+        ref.done()
+        if key not in self.service_periods:
+            _fail(_("%(where)s: no tjänstgöring in the file has this kind, start and end."), where=ref.where)
+        return self.service_periods[key]
+
+    def _supervisor_statements(self, rows):
+        items = []
+        for row in rows:
+            status, signed_at = self._signed(row)
+            author = self._person(row.text("author", null=True), row.where)
+            if author is None:
+                _fail(_("%(where)s: a handledarutlåtande must name its author."), where=row.where)
+            statement = SupervisorStatement(
+                trainee=self.trainee,
+                kind=row.choice("kind", StatementKind),
+                period_start=row.date("period_start"),
+                period_end=row.date("period_end"),
+                service_period=self._service_period_ref(row),
+                progress=row.mapping("progress"),
+                strengths=row.text("strengths"),
+                to_develop=row.text("to_develop"),
+                on_track=row.choice("on_track", OnTrack),
+                at_risk=row.boolean("at_risk"),
+                risk_note=row.text("risk_note"),
+                author=author,
+                status=status,
+                signed_at=signed_at,
+                created_at=row.datetime("created_at"),
+                updated_at=row.datetime("updated_at"),
+            )
+            row.done()
+            items.append((statement, [], row.where))
+        self._bulk(SupervisorStatement, items, auto_fields=["created_at", "updated_at"])
+
+    def _action_plans(self, rows):
+        items, follow_ups = [], []
+        for row in rows:
+            plan = ActionPlan(
+                trainee=self.trainee,
+                opened_on=row.date("opened_on"),
+                **{field: row.text(field) for field in _ACTION_PLAN_TEXTS},
+                follow_up_on=row.date("follow_up_on"),
+                closed_on=row.date("closed_on", null=True),
+                created_by=self._person(row.text("created_by", null=True), row.where),
+                created_at=row.datetime("created_at"),
+                updated_at=row.datetime("updated_at"),
+            )
+            follow_ups.append([self._follow_up(entry) for entry in row.rows("follow_ups")])
+            row.done()
+            items.append((plan, [], row.where))
+        created = self._bulk(ActionPlan, items, auto_fields=["created_at", "updated_at"])
+        entries = []
+        for plan, plan_follow_ups, (_p, _g, where) in zip(created, follow_ups, items, strict=True):
+            for index, follow_up in enumerate(plan_follow_ups):
+                follow_up.plan = plan
+                entries.append((follow_up, [], f"{where}.follow_ups[{index}]"))
+        self._bulk(ActionPlanFollowUp, entries, auto_fields=["created_at"])
+
+    def _follow_up(self, row):
+        follow_up = ActionPlanFollowUp(
+            date=row.date("date"),
+            note=row.text("note"),
+            recorded_by=self._person(row.text("recorded_by", null=True), row.where),
+            created_at=row.datetime("created_at"),
+        )
+        row.done()
+        return follow_up
+
+    def _mid_term(self, row):
+        if row is None:
+            return
+        version = row.integer("plan_version", null=True)
+        if version is not None and version not in self.plans_by_version:
+            _fail(_("%(where)s: plan_version must name an IUP version in the file."), where=row.where)
+        mid_term = MidTermEvaluation(
+            trainee=self.trainee,
+            status=row.choice("status", MidTermStatus),
+            **{field: row.date(field, null=True) for field in MID_TERM_DATES},
+            **{field: row.text(field) for field in MID_TERM_TEXTS},
+            video_consultations=row.integer("video_consultations", null=True),
+            plan_version=None if version is None else self.plans_by_version[version],
+            created_at=row.datetime("created_at"),
+            updated_at=row.datetime("updated_at"),
+        )
+        report = _certificate(row, "report_file")
+        row.done()
+        [created] = self._bulk(MidTermEvaluation, [(mid_term, [], row.where)], auto_fields=["created_at", "updated_at"])
+        if report is not None:
+            # Stored once the row exists: the storage path is made of the trainee's id.
+            created.report_file.save("rapport.pdf", ContentFile(report), save=False)
+            self.saved_files.append((created.report_file.storage, created.report_file.name))
+            MidTermEvaluation.objects.filter(pk=created.pk).update(report_file=created.report_file.name)
+
+    def _panel_reviews(self, rows):
+        """Read and checked, never created: they belong to the old unit's specialistkollegium."""
+        for row in rows:
+            panel = row.row("panel")
+            panel.date("date")
+            unit = panel.row("unit")
+            unit.text("region")
+            unit.text("name")
+            unit.done()
+            panel.done()
+            row.text("self_assessment")
+            row.datetime("self_assessment_at", null=True)
+            row.mapping("area_views")
+            row.text("focus_clinical")
+            row.text("focus_non_clinical")
+            row.done()
+        if rows:
+            self.not_imported["panel_reviews"] = len(rows)
+
+
+_ACTION_PLAN_TEXTS = ("concern", "iup_measures", "unit_measures", "trainee_demands", "responsible", "outcome")
 
 # The sections of the file and the method that creates each one, in the order they are created.
 _SECTIONS = {
@@ -490,4 +721,7 @@ _SECTIONS = {
     "training_plans": _Importer._training_plans,
     "annual_reports": _Importer._annual_reports,
     "annual_visits": _Importer._annual_visits,
+    "assessments": _Importer._assessments,
+    "supervisor_statements": _Importer._supervisor_statements,
+    "action_plans": _Importer._action_plans,
 }

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from portfolio.portable.common import (
     FORMAT,
     PDF_MEDIA_TYPE,
-    VERSION,
+    READABLE_VERSIONS,
     PortfolioImportError,
 )
 from portfolio.uploads import PDF_MAGIC
@@ -100,6 +100,24 @@ class _Row:
             self._wrong(key, _("a decimal number written as text"))
         return parsed
 
+    def choice(self, key, choices, *, null=False):
+        """A stored value of a choice field (an enum of the app): anything else is refused."""
+        value = self._get(key)
+        if value is None and null:
+            return None
+        if value not in choices.values:
+            self._wrong(key, _("one of %(values)s") % {"values": ", ".join(choices.values)})
+        return value
+
+    def mapping(self, key, *, values=(str,)):
+        """A JSON object whose values are of the given types (`type(None)` for null)."""
+        value = self._get(key)
+        if not isinstance(value, dict) or any(
+            isinstance(item, bool) or not isinstance(item, values) for item in value.values()
+        ):
+            self._wrong(key, _("an object"))
+        return value
+
     def rows(self, key):
         value = self._get(key)
         if not isinstance(value, list):
@@ -132,9 +150,9 @@ def _goal_list(row, key="goals"):
     return refs
 
 
-def _certificate(row):
-    """The decoded certificate, verified against its size, sha256 and PDF signature."""
-    cert = row.row("certificate", null=True)
+def _certificate(row, key="certificate"):
+    """The decoded PDF (a certificate, a report), verified against its size, sha256 and signature."""
+    cert = row.row(key, null=True)
     if cert is None:
         return None
     encoded = cert.text("base64")
@@ -155,15 +173,45 @@ def _certificate(row):
     return content
 
 
-def check_format(data) -> None:
-    """Refuse anything that is not a portfolio document of a version this code reads."""
+def _domains(row):
+    """The domains an assessment was rated on: [{"code", "label"}], as copied from its template."""
+    domains = []
+    for domain in row.rows("domains"):
+        domains.append({"code": domain.text("code"), "label": domain.text("label")})
+        domain.done()
+    return domains
+
+
+# The sections version 2 added, with their value in a version-1 file (which predates them).
+_ADDED_IN_2 = {
+    "assessments": [],
+    "supervisor_statements": [],
+    "mid_term": None,
+    "action_plans": [],
+    "panel_reviews": [],
+}
+
+
+def upgrade(data: dict) -> dict:
+    """The document in the current version's form: an older file gains the sections it lacks."""
+    if data["version"] == 1:
+        later = sorted(set(_ADDED_IN_2) & set(data))
+        if later:
+            _fail(_("%(where)s: unknown field %(field)s."), where="$", field=", ".join(later))
+        data = {**_ADDED_IN_2, **data, "version": 2}
+    return data
+
+
+def check_format(data) -> int:
+    """The file's version; refuse anything that is not a portfolio document of a version this code reads."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         _fail(_("This is not an ST-portfölj portfolio file (format: %(format)s)."), format=found)
     version = data.get("version")
-    if isinstance(version, bool) or version != VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         _fail(
-            _("Unsupported portfolio format version %(version)s; this installation reads version %(supported)s."),
+            _("Unsupported portfolio format version %(version)s; this installation reads versions %(supported)s."),
             version=version,
-            supported=VERSION,
+            supported=", ".join(str(number) for number in READABLE_VERSIONS),
         )
+    return version

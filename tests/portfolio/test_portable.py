@@ -10,11 +10,23 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import AuditEvent, Unit, User
+from assessments.enums import AssessmentKind, AssessorRole, MidTermStatus, ScaleKind, SignedStatus, StatementKind
+from assessments.models import (
+    ActionPlanFollowUp,
+    Assessment,
+    AssessmentReflection,
+    AssessmentTemplate,
+    MidTermEvaluation,
+    PanelReview,
+    SpecialistPanel,
+    SupervisorStatement,
+)
 from portfolio.enums import (
     BTMode,
     CurriculumKind,
@@ -39,7 +51,14 @@ from portfolio.models import (
     TrainingPlan,
 )
 from portfolio.portable import FORMAT, PortfolioImportError, dumps, export_trainee, import_trainee
-from tests.factories import MembershipFactory, TraineeFactory, UserFactory, regulation
+from tests.assessments.factories import (
+    ActionPlanFactory,
+    AssessmentFactory,
+    PanelReviewFactory,
+    SpecialistPanelFactory,
+    SupervisorStatementFactory,
+)
+from tests.factories import MembershipFactory, RegionFactory, TraineeFactory, UnitFactory, UserFactory, regulation
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +112,9 @@ def remove_trainee(trainee, *, with_user=True):
     The other records cascade from the trainee.
     """
     user = trainee.user
+    # PROTECT links into the portfolio: a Mitt-i-ST's IUP version, a statement's BT placement.
+    MidTermEvaluation.objects.filter(trainee=trainee).delete()
+    SupervisorStatement.objects.filter(trainee=trainee).delete()
     for pk in trainee.plans.order_by("-version").values_list("pk", flat=True):
         TrainingPlan.objects.filter(pk=pk).delete()
     trainee.delete()
@@ -209,8 +231,11 @@ def test_demo_portfolio_survives_export_import_export(settings):
     imported = import_trainee(json.loads(dumps(before)))
     after = export_trainee(imported)
 
-    assert after == before
-    assert dumps(after) == dumps(before)
+    # Reviews of a specialistkollegium are exported for the record, never imported.
+    assert before["panel_reviews"] and before["assessments"] and before["supervisor_statements"]
+    assert imported.not_imported == {"panel_reviews": len(before["panel_reviews"])}
+    assert after == {**before, "panel_reviews": []}
+    assert dumps(after) == dumps({**before, "panel_reviews": []})
     # One new audit event (the import); everything else as before the removal.
     assert counts() == {**records_before, "AuditEvent": records_before["AuditEvent"] + 1}
     assert imported.user.username == "st-andersson"
@@ -222,7 +247,7 @@ def test_demo_portfolio_survives_export_import_export(settings):
     assert restored.certificate.read() == PDF
     event = AuditEvent.objects.filter(action="portfolio.imported").get()
     assert event.target_id == imported.pk
-    assert event.data["source_version"] == 1
+    assert event.data["source_version"] == 2
 
 
 def test_export_has_no_database_ids_and_is_ordered(trainee):
@@ -230,7 +255,7 @@ def test_export_has_no_database_ids_and_is_ordered(trainee):
 
     data = export_trainee(trainee)
 
-    assert data["format"] == FORMAT and data["version"] == 1
+    assert data["format"] == FORMAT and data["version"] == 2
     assert data["withheld"] == []
     text = dumps(data)
     assert all(key in {"hsa_id"} or not key.endswith(("id", "pk")) for key in all_keys(data))
@@ -272,8 +297,8 @@ def test_import_refuses_another_format(exported):
     before = counts()
     with pytest.raises(PortfolioImportError, match="something-else"):
         import_trainee({**exported, "format": "something-else"})
-    with pytest.raises(PortfolioImportError, match="2"):
-        import_trainee({**exported, "version": 2})
+    with pytest.raises(PortfolioImportError, match="3"):
+        import_trainee({**exported, "version": 3})
     with pytest.raises(PortfolioImportError):
         import_trainee([exported])
     assert counts() == before
@@ -534,19 +559,24 @@ def test_download_is_get_only(client, portfolio):
 # --------------------------------------------------------------------------- queries
 
 # trainee with its people, tjänstgöringar (+ delmål), ledighet, handledning (+ delmål), kurser (+ delmål),
-# activities (+ delmål), IUP versions (+ delmål), årsrapporter, årsbesök
-EXPORT_QUERIES = 14
+# activities (+ delmål), IUP versions (+ delmål), årsrapporter, årsbesök, kompetensvärderingar (+ delmål),
+# handledarutlåtanden, Mitt-i-ST, åtgärdsplaner (+ follow-ups), specialistkollegium reviews
+EXPORT_QUERIES = 21
 
 
 @pytest.mark.parametrize("count", [1, 3])
 def test_export_query_count_does_not_grow(django_assert_num_queries, trainee, count):
     add_records(trainee, count)
+    add_assessment_records(trainee, count)
 
     with django_assert_num_queries(EXPORT_QUERIES):
         data = export_trainee(trainee)
 
     assert len(data["supervision_meetings"]) == len(data["courses"]) == count
     assert len(data["training_plans"]) == count + 1
+    assert len(data["assessments"]) == len(data["supervisor_statements"]) == count + 1  # + a draft each
+    assert len(data["action_plans"][0]["follow_ups"]) == count
+    assert len(data["panel_reviews"]) == 1
 
 
 def test_bt_delmal_keep_their_curriculum_and_codes_sort_naturally(unit, supervisor, study_director):
@@ -585,3 +615,254 @@ def test_import_applies_the_models_own_rules(exported):
         import_trainee(exported)
 
     assert counts() == before
+
+
+# --------------------------------------------------------------------------- the assessments app (version 2)
+
+
+def add_assessment_records(trainee, count=1):
+    """`count` signed kompetensvärderingar and handledarutlåtanden, a draft of each, Mitt-i-ST with
+    its report, an åtgärdsplan with `count` follow-ups and a held specialistkollegium (and one not held)."""
+    goals = list(trainee.curriculum.goals.order_by("position")[:3])
+    period = trainee.service_periods.order_by("start").first()
+    for index in range(count):
+        day = date(2025, 3, 10) + timedelta(days=index)
+        assessment = AssessmentFactory(
+            trainee=trainee, date=day, situation=f"Mottagningsbesök {index}", goals=goals[:2], created_by=trainee.user
+        )
+        AssessmentReflection.objects.create(assessment=assessment, text=f"Jag lärde mig {index}.")
+        SupervisorStatementFactory(
+            trainee=trainee,
+            kind=StatementKind.BT_PLACEMENT if index == 0 and period else StatementKind.ANNUAL,
+            service_period=period if index == 0 else None,
+            period_start=date(2024 + index, 9, 1),
+            period_end=date(2025 + index, 8, 31),
+            progress={"a": "Går framåt", "c": "Bra"},
+            at_risk=index == 1,
+            risk_note="Få medsittningar." if index == 1 else "",
+        )
+    AssessmentFactory(
+        trainee=trainee,
+        kind=AssessmentKind.DOPS,
+        assessor=None,
+        assessor_name="Extern Bedömare",
+        assessor_email="extern@example.se",
+        assessor_role=AssessorRole.DOCTOR,
+        status=SignedStatus.DRAFT,
+        signed_at=None,
+        goals=goals[2:],
+    )
+    SupervisorStatementFactory(trainee=trainee, status=SignedStatus.DRAFT, signed_at=None, strengths="Utkast")
+    mid_term = MidTermEvaluation.objects.create(
+        trainee=trainee,
+        status=MidTermStatus.PLAN_AGREED,
+        visit_date=date(2025, 4, 1),
+        evaluator_name="Birgitta Sandell",
+        report_summary="Väl i fas.",
+        video_consultations=3,
+        plan_version=trainee.plans.order_by("version").first(),
+    )
+    mid_term.report_file.save("rapport.pdf", ContentFile(REPORT_PDF), save=True)
+    plan = ActionPlanFactory(trainee=trainee, created_by=trainee.study_director)
+    for index in range(count):
+        ActionPlanFollowUp.objects.create(
+            plan=plan, date=date(2025, 6, 1 + index), note=f"Uppföljning {index}", recorded_by=trainee.main_supervisor
+        )
+    held = SpecialistPanelFactory(unit=trainee.unit, date=date(2025, 5, 20))
+    PanelReviewFactory(
+        panel=held,
+        trainee=trainee,
+        self_assessment="Jag har utvecklats.",
+        area_views={"communication": "Tydlig."},
+        focus_clinical="Multisjuka äldre",
+    )
+    # Marked held afterwards: a held panel refuses new reviews.
+    SpecialistPanel.objects.filter(pk=held.pk).update(held_at=aware(date(2025, 5, 20)))
+    PanelReviewFactory(panel=SpecialistPanelFactory(unit=trainee.unit, date=date(2026, 5, 20)), trainee=trainee)
+
+
+REPORT_PDF = PDF.replace(b"Catalog", b"Catalog /Lang (sv)")
+NEW_SECTIONS = ["assessments", "supervisor_statements", "mid_term", "action_plans", "panel_reviews"]
+
+
+@pytest.fixture
+def assessed(portfolio):
+    add_assessment_records(portfolio, count=2)
+    return portfolio
+
+
+def moved(data, region_code, unit_name):
+    """The file of a trainee who moved: another person (account) in another region; every ref follows."""
+    text = dumps(data).replace('"st@example.se"', '"ny-st@example.se"')
+    moved = json.loads(text)
+    moved["trainee"].update(username="ny-st", hsa_id="", region=region_code, unit=unit_name)
+    return moved
+
+
+def test_round_trip_into_another_region_keeps_the_assessments(assessed):
+    other = UnitFactory(name="Tallbackens vårdcentral", region=RegionFactory(code="sydmark"))
+    AssessmentTemplate.objects.create(
+        region=other.region, kind=AssessmentKind.MINI_CEX, name="Sydmarks mini-CEX", scale=ScaleKind.NUMERIC_1_5
+    )
+    data = moved(export_trainee(assessed), "sydmark", other.name)
+
+    imported = import_trainee(json.loads(dumps(data)))
+    again = export_trainee(imported)
+
+    assert imported.unit == other and imported.user.email == "ny-st@example.se"
+    for section in NEW_SECTIONS[:-1]:
+        assert again[section] == data[section], section
+    # The national template of the same name is kept, not the region's own.
+    assert set(imported.assessments.values_list("template__name", flat=True)) == {"Mini-CEX", "DOPS"}
+    assert again["panel_reviews"] == [] and len(data["panel_reviews"]) == 1
+    assert data["assessments"][0]["created_by"] == "ny-st@example.se"
+    assert imported.assessments.get(status=SignedStatus.DRAFT).assessor is None
+
+
+def test_signed_records_stay_signed_and_frozen_after_import(assessed):
+    data = export_trainee(assessed)
+    remove_trainee(assessed)
+
+    trainee = import_trainee(data)
+
+    signed = trainee.assessments.filter(status=SignedStatus.SIGNED).order_by("date")
+    assert signed.count() == 2
+    first = signed.first()
+    assert first.signed_at == datetime.fromisoformat(data["assessments"][0]["signed_at"])
+    assert first.reflection.text == "Jag lärde mig 0."
+    assert [goal.code for goal in first.goals.order_by("position")] == [
+        g["code"] for g in data["assessments"][0]["goals"]
+    ]
+    with pytest.raises(FrozenRecordError):
+        first.save()
+    with pytest.raises(FrozenRecordError), transaction.atomic():
+        first.goals.clear()
+    statement = trainee.supervisor_statements.filter(status=SignedStatus.SIGNED, kind=StatementKind.BT_PLACEMENT).get()
+    assert statement.service_period == trainee.service_periods.get()
+    assert statement.progress == {"a": "Går framåt", "c": "Bra"}
+    with pytest.raises(FrozenRecordError):
+        statement.save()
+    draft = trainee.supervisor_statements.get(status=SignedStatus.DRAFT)
+    draft.strengths = "Ändrat"
+    draft.save()  # a draft stays editable
+
+
+def test_mid_term_report_and_action_plan_follow_ups_are_kept(assessed):
+    data = export_trainee(assessed)
+    remove_trainee(assessed)
+
+    trainee = import_trainee(data)
+
+    mid_term = MidTermEvaluation.objects.get(trainee=trainee)
+    assert mid_term.report_file.read() == REPORT_PDF
+    assert mid_term.plan_version == trainee.plans.get(version=1)
+    assert mid_term.status == MidTermStatus.PLAN_AGREED and mid_term.video_consultations == 3
+    assert data["mid_term"]["report_file"]["sha256"]
+    plan = trainee.action_plans.get()
+    assert [(f.note, f.recorded_by) for f in plan.follow_ups.order_by("date")] == [
+        ("Uppföljning 0", trainee.main_supervisor),
+        ("Uppföljning 1", trainee.main_supervisor),
+    ]
+    assert plan.created_by == trainee.study_director
+    assert plan.created_at == datetime.fromisoformat(data["action_plans"][0]["created_at"])
+
+
+def test_panel_reviews_are_exported_but_not_imported_and_said_so(assessed, tmp_path):
+    data = export_trainee(assessed)
+    # Held panels only, with the panel's view.
+    assert data["panel_reviews"] == [
+        {
+            "panel": {"date": "2025-05-20", "unit": {"region": "norrmark", "name": "Björkdalens hälsocentral"}},
+            "self_assessment": "Jag har utvecklats.",
+            "self_assessment_at": None,
+            "area_views": {"communication": "Tydlig."},
+            "focus_clinical": "Multisjuka äldre",
+            "focus_non_clinical": "",
+        }
+    ]
+    path = tmp_path / "portfolj.json"
+    path.write_text(dumps(data), encoding="utf-8")
+    remove_trainee(assessed)
+    reviews_before = PanelReview.objects.count()
+    out = StringIO()
+
+    call_command("import_portfolio", str(path), stdout=out)
+
+    assert PanelReview.objects.count() == reviews_before
+    assert "1" in out.getvalue() and "specialistkollegi" in out.getvalue()
+    event = AuditEvent.objects.get(action="portfolio.imported")
+    assert event.data["not_imported"] == {"panel_reviews": 1}
+
+
+def test_a_version_1_file_still_imports(exported):
+    version_1 = {key: value for key, value in exported.items() if key not in NEW_SECTIONS}
+    version_1["version"] = 1
+
+    trainee = import_trainee(version_1)
+
+    again = export_trainee(trainee)
+    assert {key: again[key] for key in version_1 if key != "version"} == {
+        key: value for key, value in version_1.items() if key != "version"
+    }
+    assert again["assessments"] == [] and again["mid_term"] is None
+    assert AuditEvent.objects.get(action="portfolio.imported").data["source_version"] == 1
+
+
+def test_a_version_1_file_with_a_version_2_section_is_refused(exported):
+    exported["version"] = 1
+
+    with pytest.raises(PortfolioImportError, match=r"\$: .*action_plans, assessments, mid_term"):
+        import_trainee(exported)
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "value", "place"),
+    [
+        ("assessments", "kind", "oral_exam", r"assessments\[0\].*kind"),
+        ("assessments", "status", "approved", r"assessments\[0\].*status"),
+        ("assessments", "assessor_role", "nurse", r"assessments\[0\].*assessor_role"),
+        ("assessments", "date", "2025-13-01", r"assessments\[0\].*date"),
+        ("supervisor_statements", "on_track", "maybe", r"supervisor_statements\[0\].*on_track"),
+        ("supervisor_statements", "period_end", "31/8 2025", r"supervisor_statements\[0\].*period_end"),
+    ],
+)
+def test_bad_values_in_the_new_sections_are_refused_with_the_place(assessed, section, field, value, place):
+    data = export_trainee(assessed)
+    remove_trainee(assessed)
+    data[section][0][field] = value
+    before = counts()
+
+    with pytest.raises(PortfolioImportError, match=place):
+        import_trainee(data)
+
+    assert counts() == before
+    assert not Assessment.objects.exists()
+
+
+def test_unknown_goal_and_bad_mid_term_status_are_refused(assessed):
+    data = export_trainee(assessed)
+    remove_trainee(assessed)
+    data["assessments"][0]["goals"].append({"curriculum": "st", "code": "c99"})
+
+    with pytest.raises(PortfolioImportError, match=r"assessments\[0\]\.goals\[2\].*c99"):
+        import_trainee(data)
+
+    data["assessments"][0]["goals"].pop()
+    data["mid_term"]["status"] = "cancelled"
+    with pytest.raises(PortfolioImportError, match=r"mid_term.*status"):
+        import_trainee(data)
+    data["mid_term"]["status"] = "planned"
+    data["action_plans"][0]["follow_ups"][0]["date"] = "igår"
+    with pytest.raises(PortfolioImportError, match=r"action_plans\[0\]\.follow_ups\[0\].*date"):
+        import_trainee(data)
+    assert not Assessment.objects.exists()
+
+
+def test_a_reader_copy_leaves_out_other_peoples_drafts(assessed):
+    data = export_trainee(assessed, reader=assessed.study_director)
+
+    assert data["withheld"] == ["assessments.drafts", "supervision_meetings.notes", "supervisor_statements.drafts"]
+    assert all(row["status"] == SignedStatus.SIGNED for row in data["assessments"])
+    assert all(row["status"] == SignedStatus.SIGNED for row in data["supervisor_statements"])
+    mine = export_trainee(assessed, reader=assessed.main_supervisor)
+    assert any(row["status"] == SignedStatus.DRAFT for row in mine["supervisor_statements"])

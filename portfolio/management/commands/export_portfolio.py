@@ -17,7 +17,7 @@ from portfolio.models import Trainee
 
 
 class Command(BaseCommand):
-    help = "Export an ST-läkare's portfolio as JSON (format st-portfolj/portfolio, version 1)."
+    help = "Export an ST-läkare's portfolio as JSON (format st-portfolj/portfolio, version 2)."
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="User name of the ST-läkare.")

@@ -5,6 +5,7 @@
 All or nothing, in one transaction. The region and unit named in the file must exist
 in this installation (create them first: docs/portfolio-format.md); people missing here
 are created as inactive accounts without a password, for an administrator to activate.
+The reviews of specialistkollegier in the file are not imported, and the output says so.
 """
 
 import json
@@ -12,6 +13,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portfolio import portable
 
@@ -48,3 +50,18 @@ class Command(BaseCommand):
                 % {"name": trainee.user.name, "username": trainee.user.username}
             )
         )
+        reviews = trainee.not_imported.get("panel_reviews", 0)
+        if reviews:
+            # Kept in the file for the record; they belong to the old unit's specialistkollegium.
+            self.stdout.write(
+                self.style.WARNING(
+                    ngettext(
+                        "%(count)d assessment from a specialistkollegium was not imported: it belongs to the "
+                        "old unit's kollegium and stays in the file.",
+                        "%(count)d assessments from specialistkollegier were not imported: they belong to the "
+                        "old unit's kollegium and stay in the file.",
+                        reviews,
+                    )
+                    % {"count": reviews}
+                )
+            )
