@@ -47,6 +47,7 @@ class RegionPolicyForm(forms.ModelForm):
             "iup_revision_months",
             "mid_st_lead_time_months",
             "mid_st_required",
+            "final_review_required",
             "annual_visit_interval_months",
             "self_study_hours_per_week",
             "notes",

@@ -257,6 +257,11 @@ class RegionPolicy(models.Model):
         default=True,
         help_text=_("Whether the region requires Mitt-i-ST before the specialist application."),
     )
+    final_review_required = models.BooleanField(
+        _("studierektor's end-of-ST review required"),
+        default=True,
+        help_text=_("Whether the studierektor reviews the whole ST before the specialist application is sent."),
+    )
     annual_visit_interval_months = models.PositiveSmallIntegerField(
         _("årsbesök every (months)"),
         default=12,

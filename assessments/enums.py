@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# SignedStatus lives in portfolio, since intyg are signed too; the app's modules import it from here.
+from portfolio.enums import SignedStatus  # noqa: F401
+
 
 class AssessmentKind(models.TextChoices):
     """The instruments for a kompetensvärdering (bedömning)."""
@@ -27,11 +30,6 @@ class AssessorRole(models.TextChoices):
     SPECIALIST = "specialist", _("other specialist")
     DOCTOR = "doctor", _("other doctor")
     OTHER = "other", _("other profession")
-
-
-class SignedStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SIGNED = "signed", _("signed")
 
 
 class RequestState(models.TextChoices):

@@ -104,3 +104,49 @@ class OtherActivityKind(models.TextChoices):
     ST_MEETING = "st_meeting", _("ST-träff")
     GROUP_REFLECTION = "group_reflection", _("reflection in group")
     OTHER = "other", _("other activity")
+
+
+class SignedStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SIGNED = "signed", _("signed")
+
+
+class CertificateForm(models.TextChoices):
+    """Socialstyrelsen's forms (bilagor) that the application can fill in, per regulation.
+
+    The text and fields of each form are reference data in portfolio/data/intyg-forms.json.
+    """
+
+    S15_SUMMARY = "sosfs2015_b2", _("SOSFS 2015:8 bilaga 2: intyg om uppnådd specialistkompetens")
+    S15_AUSKULTATION = "sosfs2015_b3", _("SOSFS 2015:8 bilaga 3: auskultation")
+    S15_CLINICAL = "sosfs2015_b4", _("SOSFS 2015:8 bilaga 4: klinisk tjänstgöring under handledning")
+    S15_COURSE = "sosfs2015_b5", _("SOSFS 2015:8 bilaga 5: kurs")
+    S15_QUALITY = "sosfs2015_b6", _("SOSFS 2015:8 bilaga 6: kvalitets- och utvecklingsarbete")
+    S15_WRITTEN = "sosfs2015_b7", _("SOSFS 2015:8 bilaga 7: självständigt skriftligt arbete")
+    H21_BT_GOAL = "hslf2021_b2", _("HSLF-FS 2021:8 bilaga 2: intyg om delmål i bastjänstgöringen")
+    H21_BT_DONE = "hslf2021_b3", _("HSLF-FS 2021:8 bilaga 3: intyg om fullgjord bastjänstgöring")
+    H21_BT_COMPETENCE = "hslf2021_b4", _("HSLF-FS 2021:8 bilaga 4: intyg om uppnådd baskompetens")
+    H21_ST_DONE = "hslf2021_b6", _("HSLF-FS 2021:8 bilaga 6: intyg om fullgjord specialiseringstjänstgöring")
+    H21_ST_COMPETENCE = "hslf2021_b7", _("HSLF-FS 2021:8 bilaga 7: intyg om uppnådd specialistkompetens")
+    H21_AUSKULTATION = "hslf2021_b8", _("HSLF-FS 2021:8 bilaga 8: auskultation")
+    H21_CLINICAL = "hslf2021_b9", _("HSLF-FS 2021:8 bilaga 9: klinisk tjänstgöring under handledning")
+    H21_COURSE = "hslf2021_b10", _("HSLF-FS 2021:8 bilaga 10: kurs")
+    H21_DEVELOPMENT = "hslf2021_b11", _("HSLF-FS 2021:8 bilaga 11: deltagande i utvecklingsarbete")
+    H21_STA3 = "hslf2021_b12", _("HSLF-FS 2021:8 bilaga 12: delmål STa3 medicinsk vetenskap")
+
+
+class SignerRole(models.TextChoices):
+    """Who signs an intyg, as the forms name them."""
+
+    SUPERVISOR = "supervisor", _("handledare")
+    COURSE_LEADER = "course_leader", _("kursledare")
+    UNIT_HEAD = "unit_head", _("verksamhetschef")
+    APPOINTED_SPECIALIST = "appointed", _("specialist appointed by the verksamhetschef")
+    MAIN_SUPERVISOR = "main_supervisor", _("huvudansvarig handledare")
+    SECOND_SPECIALIST = "second_specialist", _("second specialist")
+    EXTERNAL_ASSESSOR = "external", _("external assessor")
+
+
+class FinalReviewVerdict(models.TextChoices):
+    READY = "ready", _("ready to apply")
+    NOT_YET = "not_yet", _("not yet")

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from assessments.enums import AssessmentKind, AssessorRole, ScaleKind
-from assessments.models.base import SignedRecord, refuse_m2m_change_when_signed
 from portfolio.enums import Verification
 from portfolio.models import Goal, Trainee
+from portfolio.models.signed import SignedRecord, refuse_m2m_change_when_signed
 
 
 class AssessmentTemplate(models.Model):

@@ -4,8 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.enums import OnTrack, StatementKind
-from assessments.models.base import SignedRecord
 from portfolio.models import ServicePeriod, Trainee
+from portfolio.models.signed import SignedRecord
 
 
 class SupervisorStatement(SignedRecord):

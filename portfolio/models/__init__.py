@@ -1,4 +1,5 @@
 from portfolio.models.activities import Course, OtherActivity
+from portfolio.models.certificates import Certificate, CertificateSignature, FinalReview
 from portfolio.models.curricula import Curriculum, Goal, GoalRequirement, Regulation
 from portfolio.models.plans import FrozenRecordError, TrainingPlan
 from portfolio.models.reviews import AnnualReport, AnnualVisit
@@ -9,8 +10,11 @@ from portfolio.models.trainee import Trainee, TraineeQuerySet
 __all__ = [
     "AnnualReport",
     "AnnualVisit",
+    "Certificate",
+    "CertificateSignature",
     "Course",
     "Curriculum",
+    "FinalReview",
     "FrozenRecordError",
     "Goal",
     "GoalRequirement",

@@ -568,7 +568,7 @@ class _Importer:
                 went_well=row.text("went_well"),
                 to_develop=row.text("to_develop"),
                 # Inserted with its final status: bulk_create never calls save(), so a signed
-                # assessment is restored as signed, not changed (assessments/models/base.py).
+                # assessment is restored as signed, not changed (portfolio/models/signed.py).
                 status=status,
                 signed_at=signed_at,
                 created_by=self._person(row.text("created_by", null=True), row.where),

@@ -2,8 +2,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.enums import SignedStatus
-from portfolio.models import FrozenRecordError
+from portfolio.enums import SignedStatus
+from portfolio.models.plans import FrozenRecordError
 
 
 class SignedRecord(models.Model):
