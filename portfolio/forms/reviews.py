@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.forms.activities import DateInput
-from portfolio.models import AnnualReport, AnnualVisit
+from portfolio.models import AnnualReport, AnnualVisit, FinalReview
 
 
 class AnnualReportForm(forms.ModelForm):
@@ -44,3 +44,11 @@ class AnnualVisitForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
             "decisions": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class FinalReviewForm(forms.ModelForm):
+    class Meta:
+        model = FinalReview
+        fields = ["date", "verdict", "remarks"]
+        widgets = {"date": DateInput(), "verdict": forms.RadioSelect, "remarks": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"remarks": _("What the review found, and what remains if the ST-läkare is not yet ready.")}

@@ -9,4 +9,5 @@ urlpatterns = [
     path("rapport/<int:pk>/lamna-in/", reviews.report_submit, name="report-submit"),
     path("besok/ny/", reviews.visit_create, name="visit-create"),
     path("besok/<int:pk>/andra/", reviews.visit_update, name="visit-update"),
+    path("slutbedomning/ny/", reviews.final_review_create, name="final-review-create"),
 ]

@@ -2,15 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.domain import policy_for
-from portfolio.forms.reviews import AnnualReportForm, AnnualVisitForm
+from portfolio.forms.reviews import AnnualReportForm, AnnualVisitForm, FinalReviewForm
 from portfolio.models import AnnualReport, AnnualVisit, FrozenRecordError
-from portfolio.reviews import next_visit_due, submit_report
+from portfolio.reviews import next_visit_due, record_final_review, submit_report
 from portfolio.views.access import get_record, get_trainee
 
 CHANGE = "portfolio.change_own_records"
@@ -35,6 +36,7 @@ def review_list(request, trainee_pk):
         "visit_interval": interval,
         "can_write_report": request.user.has_perm(CHANGE, trainee),
         "can_record_visit": request.user.has_perm(RECORD_VISIT, trainee),
+        "final_reviews": list(trainee.final_reviews.select_related("reviewer").order_by("-date", "-pk")),
     }
     return render(request, "portfolio/reviews/review_list.html", context)
 
@@ -108,3 +110,22 @@ def visit_update(request, trainee_pk, pk):
         messages.success(request, _("The årsbesök on %(date)s was saved.") % {"date": f"{visit.date:%Y-%m-%d}"})
         return redirect("review-list", trainee_pk=trainee.pk)
     return render(request, "portfolio/reviews/visit_form.html", {"trainee": trainee, "form": form, "visit": visit})
+
+
+@login_required
+def final_review_create(request, trainee_pk):
+    trainee = get_trainee(request, trainee_pk, RECORD_VISIT)
+    form = FinalReviewForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = record_final_review(trainee, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)  # a dict of field errors lands on its fields
+        else:
+            messages.success(
+                request,
+                _("The end-of-ST review on %(date)s was recorded: %(verdict)s.")
+                % {"date": f"{review.date:%Y-%m-%d}", "verdict": review.get_verdict_display()},
+            )
+            return redirect("review-list", trainee_pk=trainee.pk)
+    return render(request, "portfolio/reviews/final_review_form.html", {"trainee": trainee, "form": form})

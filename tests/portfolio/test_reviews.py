@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.domain import policy_for
 from accounts.enums import Role
 from accounts.models import AuditEvent
-from portfolio.models import AnnualReport, AnnualVisit
+from portfolio.models import AnnualReport, AnnualVisit, FinalReview
 from portfolio.reviews import next_visit_due
 from portfolio.timecalc import add_months
 from tests.factories import MembershipFactory, UserFactory
@@ -209,14 +209,18 @@ def test_review_list_query_count_does_not_grow(client, django_assert_num_queries
     for n in range(count):
         AnnualReportFactory(trainee=trainee, year=2023 + n)
         AnnualVisitFactory(trainee=trainee, date=date(2023 + n, 10, 1))
+        FinalReview.objects.create(
+            trainee=trainee, date=date(2023 + n, 11, 1), verdict="not_yet", reviewer=trainee.study_director
+        )
     client.force_login(trainee.user)
 
     # session, user, national-admin check, trainee, visits with recorder, policy
-    # studierektor-of-unit check, reports
-    with django_assert_num_queries(8):
+    # studierektor-of-unit check, reports, end-of-ST reviews with reviewer
+    with django_assert_num_queries(9):
         response = client.get(url("review-list", trainee))
 
     assert len(response.context["reports"]) == count
+    assert len(response.context["final_reviews"]) == count
     assert len(response.context["visits"]) == count
 
 
