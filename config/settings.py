@@ -134,6 +134,10 @@ else:
             },
         }
     }
+# Socialstyrelsen's blank fillable forms (<form code>.pdf, e.g. hslf2021_b9.pdf), downloaded by each
+# installation; without them the intyg are printed as faithful reproductions.
+INTYG_BLANK_FORMS_DIR = env_str("DJANGO_INTYG_BLANK_FORMS_DIR", "") or None
+
 # The address links in e-mails sent outside a request (reminders from cron) start with.
 SITE_URL = env_str("DJANGO_SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "ST-portfölj <noreply@localhost>")
