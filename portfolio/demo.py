@@ -35,6 +35,8 @@ SIDE_PLACEMENTS = [
     ("Kvinnokliniken, Norrmarks sjukhus", 3, ["c7"]),
     ("Öron-, näs- och halskliniken, Norrmarks sjukhus", 2, ["c1"]),
 ]
+# The ST-läkare whose application is complete in the demo (portfolio/demo_certificates.py) work full time.
+FULL_TIME = {"st-aslund", "st-rahimi"}
 HOME_GOALS = ["c1", "c2", "c3", "c4", "c5", "c8", "c9", "c10", "c11", "c12"]
 COURSES = [
     ("Kurs i allmänmedicinskt förhållningssätt", "Region Norrmark", ["c3", "STc3"]),
@@ -84,8 +86,15 @@ def _service(trainee, rng, goals):
     home = trainee.unit
     hospital = Unit.objects.filter(region=home.region, kind="klinik").first()
     percent = rng.choice([100, 100, 100, 80, 75])
+    if trainee.user.username in FULL_TIME:
+        percent = 100
     rows = []
     cursor = trainee.st_start
+    if trainee.bt_mode == BTMode.SEPARATE:
+        # BT before ST is part of the total time: the 15 months before ST starts.
+        bt_start = add_months(trainee.st_start, -15)
+        rows.append((ServiceKind.BT_PRIMARY, home, "", bt_start, add_months(bt_start, 6), 100, []))
+        rows.append((ServiceKind.BT_ACUTE, hospital, "", add_months(bt_start, 6), trainee.st_start, 100, []))
     if trainee.bt_mode == BTMode.INTEGRATED:
         rows.append((ServiceKind.BT_PRIMARY, home, "", cursor, add_months(cursor, 6), 100, []))
         cursor = add_months(cursor, 6)

@@ -19,7 +19,7 @@ class Certificate(SignedRecord):
     certifies), then signed by every signer it names (CertificateSignature) in the
     application, or printed and signed on paper. Signed is final: a correction is a new
     intyg that `supersedes` the old one, and the records it certifies can no longer be
-    deleted (PROTECT).
+    deleted on their own (RESTRICT; deleting the whole trainee still works).
     """
 
     trainee = models.ForeignKey(
@@ -40,18 +40,18 @@ class Certificate(SignedRecord):
         verbose_name=_("tjänstgöring"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="certificates",
     )
     course = models.ForeignKey(
-        Course, verbose_name=_("course"), null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+        Course, verbose_name=_("course"), null=True, blank=True, on_delete=models.RESTRICT, related_name="certificates"
     )
     activity = models.ForeignKey(
         OtherActivity,
         verbose_name=_("activity"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="certificates",
     )
     supersedes = models.OneToOneField(
@@ -59,7 +59,7 @@ class Certificate(SignedRecord):
         verbose_name=_("corrects"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="superseded_by",
     )
     signed_on_paper = models.BooleanField(_("signed on paper"), default=False)

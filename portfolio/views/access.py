@@ -5,8 +5,10 @@ exists); a visible trainee whose records the user may only read is a 403 on the
 actions that change them.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from portfolio import queries
 
@@ -24,3 +26,18 @@ def get_record(request, model, trainee_pk, pk, perm=None):
     trainee = get_trainee(request, trainee_pk, perm)
     record = get_object_or_404(model.objects.filter(trainee=trainee), pk=pk)
     return trainee, record
+
+
+def certified(request, record):
+    """True (with a message) when an intyg certifies the record, which then cannot be removed.
+
+    The database refuses too (RESTRICT); this turns the refusal into a sentence.
+    """
+    certificates = getattr(record, "certificates", None)
+    if certificates is None or not certificates.exists():
+        return False
+    messages.error(
+        request,
+        _("An intyg certifies this record, so it can no longer be removed. If it is wrong, correct the intyg."),
+    )
+    return True

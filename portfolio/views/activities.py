@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from portfolio.forms.activities import CourseForm, OtherActivityForm, mandatory_courses_with_status
 from portfolio.models import Course, Goal, OtherActivity
-from portfolio.views.access import get_record, get_trainee
+from portfolio.views.access import certified, get_record, get_trainee
 
 CHANGE = "portfolio.change_own_records"
 
@@ -80,6 +80,8 @@ def course_update(request, trainee_pk, pk):
 @login_required
 def course_delete(request, trainee_pk, pk):
     trainee, course = get_record(request, Course, trainee_pk, pk, CHANGE)
+    if certified(request, course):
+        return redirect("activity-list", trainee_pk=trainee.pk)
     if request.method == "POST":
         certificate = course.certificate.name
         course.delete()
@@ -133,6 +135,8 @@ def activity_update(request, trainee_pk, pk):
 @login_required
 def activity_delete(request, trainee_pk, pk):
     trainee, activity = get_record(request, OtherActivity, trainee_pk, pk, CHANGE)
+    if certified(request, activity):
+        return redirect("activity-list", trainee_pk=trainee.pk)
     if request.method == "POST":
         activity.delete()
         messages.success(request, _("The activity “%(title)s” was removed.") % {"title": activity.title})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from portfolio import service
 from portfolio.forms.service import LeaveForm, ServicePeriodForm, WhatIfForm
 from portfolio.models import Leave, ServicePeriod
-from portfolio.views.access import get_record, get_trainee
+from portfolio.views.access import certified, get_record, get_trainee
 
 CHANGE = "portfolio.change_own_records"
 
@@ -92,6 +92,8 @@ def _edit(request, section, trainee, record):
 
 def _delete(request, section, trainee_pk, pk):
     trainee, record = get_record(request, section.model, trainee_pk, pk, CHANGE)
+    if certified(request, record):
+        return redirect("service-list", trainee_pk=trainee.pk)
     if request.method == "POST":
         service.delete_record(record, request.user)
         messages.success(request, section.deleted)

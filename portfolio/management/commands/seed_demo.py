@@ -21,7 +21,7 @@ from accounts.domain import policy_for
 from accounts.enums import Role, UnitKind
 from accounts.models import Membership, Region, Specialty, Unit, User
 from assessments import demo as assessments_demo
-from portfolio import demo
+from portfolio import demo, demo_certificates
 from portfolio.enums import BTMode, RegulationCode
 from portfolio.models import Regulation, Trainee
 
@@ -186,6 +186,7 @@ class Command(BaseCommand):
         for trainee in trainees:
             demo.populate(trainee, today, users)
             assessments_demo.populate(trainee, today)
+            demo_certificates.populate(trainee, today)
         by_unit = {}
         for trainee in trainees:
             by_unit.setdefault(trainee.unit_id, []).append(trainee)
