@@ -14,6 +14,7 @@ from portfolio.enums import CurriculumKind
 from portfolio.filters import TraineeFilter
 from portfolio.forms.service import WhatIfForm
 from portfolio.models import Curriculum
+from portfolio.readiness.build import readiness_for
 from portfolio.snapshot import build_status, due_next
 from portfolio.tables import TraineeTable
 from portfolio.timeline import build_timeline
@@ -60,6 +61,7 @@ def trainee_detail(request, pk):
         "what_if": what_if,
         "what_if_percent": percent,
         "due_next": due_next(status),
+        "readiness": readiness_for(trainee, status, today),
         "may_export": request.user.has_perm("portfolio.export_portfolio", trainee),
         "curriculum": curriculum,
         "bt_curriculum": bt_curriculum,

@@ -10,6 +10,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from portfolio.models import Trainee
+from portfolio.readiness.build import readiness_for
 from portfolio.snapshot import build_status
 
 
@@ -30,8 +31,12 @@ class Command(BaseCommand):
         if trainee is None:
             raise CommandError(f"No ST-läkare with the username {username!r}.")
         status = build_status(trainee, today)
+        verdict = readiness_for(trainee, status)
         if options["json"]:
-            self.stdout.write(_dumps(status.as_json()))
+            data = status.as_json()
+            data["ready"] = verdict.ready
+            data["gaps"] = [_gap(gap) for gap in verdict.gaps]
+            self.stdout.write(_dumps(data))
             return
         window = status.supervision_last_8_weeks
         overdue = " (overdue)" if status.iup_overdue else ""
@@ -52,6 +57,7 @@ class Command(BaseCommand):
             f"Mitt-i-ST: {status.mid_st_status or 'not started'}, target {status.mid_st_target or '-'}, "
             f"order by {status.mid_st_order_by or '-'}",
             f"Åtgärdsplan: {_action_plan(status)}",
+            _readiness_line(verdict),
         ]
         self.stdout.write("\n".join(lines))
 
@@ -72,6 +78,17 @@ def _statement(summary):
 
 def _action_plan(status):
     return f"open, follow-up {status.action_plan_follow_up}" if status.open_action_plan else "none open"
+
+
+def _gap(gap):
+    return {key: str(getattr(gap, key)) for key in ("code", "severity", "what", "rule", "next_step")}
+
+
+def _readiness_line(verdict):
+    if verdict.ready:
+        return "Ready to apply: yes"
+    codes = ", ".join(dict.fromkeys(gap.code for gap in verdict.blocking))
+    return f"Ready to apply: no, {len(verdict.blocking)} blocking gaps ({codes})"
 
 
 def _dumps(data):
