@@ -11,6 +11,7 @@ from accounts.forms import MandatoryCourseFormSet, RegionPolicyForm
 from assessments.action_plans import has_open_action_plan, open_action_plan_count
 from portfolio import queries
 from portfolio.forms.service import WhatIfForm
+from portfolio.intyg.workflow import certificates_to_sign
 from portfolio.snapshot import build_status, due_next
 
 
@@ -27,6 +28,7 @@ def home(request):
             last_panel=Max("specialist_panels__date", filter=Q(specialist_panels__held_at__isnull=False)),
         ),
         "regions": administered_regions(user),
+        "certificates_to_sign": list(certificates_to_sign(user)),
     }
     if own_trainee is not None:
         # The ST-läkare's start page leads with the same figures as their own page.
