@@ -36,7 +36,7 @@ SIDE_PLACEMENTS = [
     ("Öron-, näs- och halskliniken, Norrmarks sjukhus", 2, ["c1"]),
 ]
 # The ST-läkare whose application is complete in the demo (portfolio/demo_certificates.py) work full time.
-FULL_TIME = {"st-aslund", "st-rahimi"}
+FULL_TIME = {"st-aslund", "st-rahimi", "st-lundgren"}
 HOME_GOALS = ["c1", "c2", "c3", "c4", "c5", "c8", "c9", "c10", "c11", "c12"]
 COURSES = [
     ("Kurs i allmänmedicinskt förhållningssätt", "Region Norrmark", ["c3", "STc3"]),

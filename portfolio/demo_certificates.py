@@ -10,12 +10,17 @@ from datetime import timedelta
 
 from accounts.enums import Role
 from accounts.models import Membership
+from assessments.enums import MidTermStatus
+from assessments.models import MidTermEvaluation
 from portfolio.demo import aware
 from portfolio.enums import ActivityType, CertificateForm, FinalReviewVerdict, RegulationCode, ServiceKind, SignerRole
 from portfolio.models import Certificate, CertificateSignature, FinalReview
 
-# The two ST-läkare whose application is complete.
+# The two ST-läkare whose application is complete, and one who is nearly there: the
+# summary intyg lacks the verksamhetschef's signature and the studierektor has not
+# reviewed the ST yet.
 READY = {"st-aslund", "st-rahimi"}
+NEARLY = {"st-lundgren"}
 
 FORMS = {
     RegulationCode.SOSFS_2015_8: {
@@ -80,11 +85,11 @@ def populate(trainee, today) -> None:
                 subject=course.title,
                 course=course,
             )
-    if trainee.user.username in READY:
-        _complete(trainee, today, forms)
+    if trainee.user.username in READY | NEARLY:
+        _complete(trainee, today, forms, nearly=trainee.user.username in NEARLY)
 
 
-def _complete(trainee, today, forms):
+def _complete(trainee, today, forms, *, nearly=False):
     """Cover every requirement group still open, add the summary intyg, Mitt-i-ST and the
     studierektor's review: a portfolio that is ready to send."""
     covered = {}
@@ -116,12 +121,9 @@ def _complete(trainee, today, forms):
     head = Membership.objects.filter(unit=trainee.unit, role=Role.UNIT_HEAD).select_related("user").first()
     head_user = head.user if head else None
     if trainee.regulation.code == RegulationCode.SOSFS_2015_8:
-        summaries = [
-            (
-                CertificateForm.S15_SUMMARY,
-                [(SignerRole.UNIT_HEAD, head_user, ""), (SignerRole.MAIN_SUPERVISOR, trainee.main_supervisor, "")],
-            )
-        ]
+        signers = [(SignerRole.UNIT_HEAD, head_user, ""), (SignerRole.MAIN_SUPERVISOR, trainee.main_supervisor, "")]
+        # Nearly ready: the verksamhetschef has not signed, yet the intyg was marked signed.
+        summaries = [(CertificateForm.S15_SUMMARY, signers[1:] if nearly else signers)]
     else:
         summaries = [
             (CertificateForm.H21_ST_DONE, [(SignerRole.UNIT_HEAD, head_user, "")]),
@@ -135,8 +137,6 @@ def _complete(trainee, today, forms):
         ]
     for form, signers in summaries:
         _certificate(trainee, form, [], signers=signers, signed_on=last_day, place=trainee.unit.name)
-    from assessments.enums import MidTermStatus
-    from assessments.models import MidTermEvaluation
 
     visit = trainee.st_start + timedelta(days=900)
     MidTermEvaluation.objects.get_or_create(
@@ -154,6 +154,8 @@ def _complete(trainee, today, forms):
             "rest_of_st_plan": "Slutföra vetenskapligt arbete och sista sidotjänstgöringen.",
         },
     )
+    if nearly:
+        return
     FinalReview.objects.create(
         trainee=trainee,
         date=today - timedelta(days=14),

@@ -11,6 +11,8 @@ urlpatterns = [
     path("st-lakare/<int:trainee_pk>/kurser/", include("portfolio.urls.activities")),
     path("st-lakare/<int:trainee_pk>/arsrapport/", include("portfolio.urls.reviews")),
     path("st-lakare/<int:trainee_pk>/export/", include("portfolio.urls.portable")),
+    path("st-lakare/<int:trainee_pk>/intyg/", include("portfolio.urls.certificates")),
+    path("st-lakare/<int:trainee_pk>/ansokan/", include("portfolio.urls.application")),
     path("malbeskrivningar/", trainees.curriculum_list, name="curriculum-list"),
     path("malbeskrivningar/<int:pk>/", trainees.curriculum_detail, name="curriculum-detail"),
 ]

@@ -1,0 +1,110 @@
+"""The application page and pack: attachments in the form's order, numbered; one PDF."""
+
+import time
+from datetime import date, datetime
+from io import BytesIO
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from portfolio.application import SPECIALIST, attachments, build_pack, order_for
+from portfolio.enums import CertificateForm, RegulationCode
+from portfolio.models import Trainee
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def fake(pk, form, start=None, signed=True, superseded=False):
+    """A stand-in with the fields `attachments` reads (it orders what it is given)."""
+    return SimpleNamespace(
+        pk=pk,
+        form=form,
+        status="signed" if signed else "draft",
+        period_start=start,
+        created_at=datetime(2026, 1, 1, tzinfo=STOCKHOLM),
+        superseded_by=object() if superseded else None,
+    )
+
+
+def test_attachments_follow_the_application_forms_list_and_skip_drafts_and_corrected_ones():
+    certificates = [
+        fake(1, CertificateForm.S15_COURSE, date(2022, 3, 1)),
+        fake(2, CertificateForm.S15_CLINICAL, date(2021, 1, 1)),
+        fake(3, CertificateForm.S15_SUMMARY),
+        fake(4, CertificateForm.S15_COURSE, date(2021, 9, 1)),
+        fake(5, CertificateForm.S15_CLINICAL, date(2020, 1, 1), superseded=True),
+        fake(6, CertificateForm.S15_QUALITY, signed=False),
+    ]
+
+    listed = attachments(certificates, order_for(RegulationCode.SOSFS_2015_8, SPECIALIST))
+
+    # SOSFS 2015:8 bilaga 1 lists bilaga 2 (summary), 3, 4, 5, 6, 7 in that order.
+    assert [(a.number, a.certificate.pk) for a in listed] == [(1, 3), (2, 2), (3, 4), (4, 1)]
+
+
+def test_bt_pack_exists_only_under_2021():
+    assert order_for(RegulationCode.SOSFS_2015_8, "bt") == []
+    assert order_for(RegulationCode.HSLF_FS_2021_8, "bt")[0] == CertificateForm.H21_BT_GOAL
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", quiet=True)
+    return Trainee.objects.select_related("user", "regulation", "unit", "specialty").get(user__username="st-aslund")
+
+
+@pytest.mark.django_db
+def test_the_pack_for_a_ready_demo_trainee_has_the_cover_and_every_intyg(demo):
+    started = time.perf_counter()
+    content, pages = build_pack(demo, SPECIALIST)
+    seconds = time.perf_counter() - started
+
+    reader = PdfReader(BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    listed = attachments(list(demo.certificates.all()), order_for(demo.regulation.code, SPECIALIST))
+    assert pages == len(reader.pages) > len(listed)  # the cover, then one page or more per intyg
+    assert demo.user.name in text  # "Filip Åslund": å intact
+    assert "Tjänsteförteckning" in text
+    for code in ("a1", "b5", "c14"):
+        assert code in text
+    print(f"\napplication pack: {pages} pages, {len(listed)} intyg, {seconds:.2f} s")
+
+
+@pytest.mark.django_db
+def test_the_page_lists_the_numbered_attachments_for_whoever_sees_the_trainee(client, demo):
+    client.force_login(demo.main_supervisor)
+
+    response = client.get(reverse("application-detail", args=[demo.pk]))
+
+    numbers = [a.number for a in response.context["attachments"]]
+    assert numbers == list(range(1, len(numbers) + 1)) and numbers
+    assert response.context["verdict"].ready is True
+    assert reverse("application-pack", args=[demo.pk, "specialist"]) in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_pack_downloads_as_a_pdf_without_a_name_in_the_file_name(client, demo):
+    client.force_login(demo.user)
+
+    response = client.get(reverse("application-pack", args=[demo.pk, "specialist"]))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="ansokan-specialist.pdf"'
+    assert response.content.startswith(b"%PDF")
+    assert client.get(reverse("application-pack", args=[demo.pk, "bt"])).status_code == 404  # SOSFS 2015:8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["st-karlsson", "chef-kustby"])
+def test_people_who_do_not_see_the_trainee_get_404(client, demo, username):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username=username))
+
+    assert client.get(reverse("application-detail", args=[demo.pk])).status_code == 404
+    assert client.get(reverse("application-pack", args=[demo.pk, "specialist"])).status_code == 404
