@@ -5,12 +5,18 @@ cover with the checklist and the tjänsteförteckning, as one PDF.
 renders each intyg (portfolio.intyg.pdf) and joins the pages with pypdf.
 """
 
+import hashlib
 from dataclasses import dataclass
 from io import BytesIO
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.domain import record_event
 from portfolio.enums import CertificateForm, RegulationCode, SignedStatus
+from portfolio.models import Application
 
 # The order of the application form's list of attached intyg ("Förteckning över bifogade
 # intyg"): SOSFS 2015:8 bilaga 1 page 3, HSLF-FS 2021:8 bilaga 5 page 2 and, for the BT
@@ -109,3 +115,40 @@ def build_pack(trainee, kind=SPECIALIST) -> tuple[bytes, int]:
     output = BytesIO()
     writer.write(output)
     return output.getvalue(), len(writer.pages)
+
+
+FINALISE_PERM = "portfolio.finalise_application"
+
+
+def verdict_for(trainee, kind):
+    from portfolio.readiness.build import bt_readiness_for, readiness_for
+
+    return bt_readiness_for(trainee) if kind == BT else readiness_for(trainee)
+
+
+@transaction.atomic
+def finalise(trainee, *, by, kind=SPECIALIST) -> Application:
+    """Mark the pack final: only when nothing blocks it (which includes the studierektor's
+    end-of-ST review where the region requires it). Keeps the PDF's fingerprint and the
+    intyg it held; the pack itself is rebuilt from the records on every download."""
+    if not by.has_perm(FINALISE_PERM, trainee):
+        raise PermissionDenied(f"{by} may not finalise an application for trainee {trainee.pk}")
+    verdict = verdict_for(trainee, kind)
+    if not verdict.ready:
+        raise ValidationError(
+            _("The application cannot be marked final while something is missing: %(what)s")
+            % {"what": "; ".join(gap.what for gap in verdict.gaps if gap.severity == "blocking")},
+            code="not_ready",
+        )
+    content, pages = build_pack(trainee, kind)
+    application = Application.objects.create(
+        trainee=trainee,
+        kind=kind,
+        finalised_at=timezone.now(),
+        finalised_by=by,
+        pages=pages,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    application.certificates.set([attachment.certificate for attachment in pack_attachments(trainee, kind)])
+    record_event(by, "application.finalised", application, kind=kind, pages=pages, sha256=application.sha256)
+    return application

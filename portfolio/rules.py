@@ -77,6 +77,10 @@ rules.add_perm("portfolio.record_annual_visit", can_record_annual_visit)
 # The whole portfolio as a file: the trainee's own copy, or the studierektor's when the
 # trainee moves to another region.
 rules.add_perm("portfolio.export_portfolio", rules.is_authenticated & (is_trainee_owner | is_study_director_of_trainee))
+# Marking the application pack final: the applicant, or the studierektor who reviewed the ST.
+rules.add_perm(
+    "portfolio.finalise_application", rules.is_authenticated & (is_trainee_owner | is_study_director_of_trainee)
+)
 
 
 @rules.predicate

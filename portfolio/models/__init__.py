@@ -1,5 +1,5 @@
 from portfolio.models.activities import Course, OtherActivity
-from portfolio.models.certificates import Certificate, CertificateSignature, FinalReview
+from portfolio.models.certificates import Application, Certificate, CertificateSignature, FinalReview
 from portfolio.models.curricula import Curriculum, Goal, GoalRequirement, Regulation
 from portfolio.models.plans import FrozenRecordError, TrainingPlan
 from portfolio.models.reviews import AnnualReport, AnnualVisit
@@ -10,6 +10,7 @@ from portfolio.models.trainee import Trainee, TraineeQuerySet
 __all__ = [
     "AnnualReport",
     "AnnualVisit",
+    "Application",
     "Certificate",
     "CertificateSignature",
     "Course",

@@ -159,3 +159,36 @@ class FinalReview(models.Model):
 
     def __str__(self):
         return f"{self.trainee} {self.date:%Y-%m-%d}"
+
+
+class Application(models.Model):
+    """A specialist (or BT) application pack marked final: who did it, when, and a
+    fingerprint of the PDF as it was then, so a later download can be compared.
+
+    Marking final needs a ready verdict, which includes the studierektor's end-of-ST
+    review where the region requires it (portfolio/application.py).
+    """
+
+    trainee = models.ForeignKey(
+        Trainee, verbose_name=_("ST-läkare"), on_delete=models.CASCADE, related_name="applications"
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=[("specialist", _("specialist application")), ("bt", _("BT application"))],
+    )
+    finalised_at = models.DateTimeField(_("marked final"))
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("marked final by"), on_delete=models.PROTECT, related_name="+"
+    )
+    pages = models.PositiveSmallIntegerField(_("pages"))
+    sha256 = models.CharField(_("SHA-256 of the pack"), max_length=64)
+    certificates = models.ManyToManyField(Certificate, verbose_name=_("intyg"), related_name="+")
+
+    class Meta:
+        ordering = ["trainee_id", "-finalised_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+
+    def __str__(self):
+        return f"{self.trainee} {self.kind} {self.finalised_at:%Y-%m-%d}"

@@ -108,3 +108,49 @@ def test_people_who_do_not_see_the_trainee_get_404(client, demo, username):
 
     assert client.get(reverse("application-detail", args=[demo.pk])).status_code == 404
     assert client.get(reverse("application-pack", args=[demo.pk, "specialist"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_trainee_marks_a_ready_pack_final_with_its_fingerprint(client, demo):
+    from portfolio.models import Application
+
+    client.force_login(demo.user)
+
+    unconfirmed = client.post(reverse("application-finalise", args=[demo.pk, "specialist"]))
+    response = client.post(reverse("application-finalise", args=[demo.pk, "specialist"]), {"confirm": "1"})
+
+    assert unconfirmed.status_code == 200
+    assert response.status_code == 302
+    application = Application.objects.get(trainee=demo)
+    listed = attachments(list(demo.certificates.all()), order_for(demo.regulation.code, SPECIALIST))
+    assert application.certificates.count() == len(listed)
+    assert len(application.sha256) == 64 and application.pages > len(listed)
+    assert application.finalised_by == demo.user
+
+
+@pytest.mark.django_db
+def test_a_pack_with_gaps_cannot_be_marked_final(client, demo):
+    from portfolio.models import Application
+
+    nearly = Trainee.objects.get(user__username="st-lundgren")
+    client.force_login(nearly.user)
+
+    response = client.post(
+        reverse("application-finalise", args=[nearly.pk, "specialist"]), {"confirm": "1"}, follow=True
+    )
+
+    assert not Application.objects.exists()
+    assert any("slutbedömning" in str(message) for message in response.context["messages"])
+
+
+@pytest.mark.django_db
+def test_the_handledare_may_read_but_not_mark_final(client, demo):
+    from portfolio.models import Application
+
+    client.force_login(demo.main_supervisor)
+
+    assert client.get(reverse("application-finalise", args=[demo.pk, "specialist"])).status_code == 403
+    assert (
+        client.post(reverse("application-finalise", args=[demo.pk, "specialist"]), {"confirm": "1"}).status_code == 403
+    )
+    assert not Application.objects.exists()
