@@ -342,3 +342,12 @@ def test_unit_head_is_found_by_membership(trainee, unit):
     MembershipFactory(user=head, unit=unit, role=Role.UNIT_HEAD)
     cert = draft(trainee, CertificateForm.S15_SUMMARY)
     assert CertificateSignature.objects.get(certificate=cert, role="unit_head").signer == head
+
+
+def test_the_readiness_engine_and_the_form_data_agree_on_signers_and_activities():
+    # Two tables of the same facts: the engine's (pure, no files) and the forms' data.
+    from portfolio.readiness.engine import FORM_ACTIVITY, REQUIRED_SIGNERS
+
+    for code in forms.all_forms():
+        assert [set(group) for group in forms.signer_groups(code)] == [set(g) for g in REQUIRED_SIGNERS[code]], code
+        assert forms.form_spec(code)["activity_type"] == FORM_ACTIVITY.get(code), code
