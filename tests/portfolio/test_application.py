@@ -154,3 +154,40 @@ def test_the_handledare_may_read_but_not_mark_final(client, demo):
         client.post(reverse("application-finalise", args=[demo.pk, "specialist"]), {"confirm": "1"}).status_code == 403
     )
     assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_application_page_query_count_does_not_grow(client, trainee, count):
+    from django.db import connection
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.models import Certificate, CertificateSignature
+
+    goals = list(trainee.curriculum.goals.all()[:2])
+    for n in range(count):
+        certificate = Certificate.objects.create(
+            trainee=trainee, form=CertificateForm.S15_COURSE, place=f"Kursgivare {n}", period_start=date(2024, 1, 1 + n)
+        )
+        Certificate.goals.through.objects.bulk_create(
+            Certificate.goals.through(certificate=certificate, goal=goal) for goal in goals
+        )
+        CertificateSignature.objects.create(
+            certificate=certificate,
+            role="course_leader",
+            name="Kursledare",
+            signed_at=datetime(2024, 2, 1, tzinfo=STOCKHOLM),
+        )
+    Certificate.objects.update(status="signed", signed_at=F("created_at"))
+    client.force_login(trainee.user)
+    client.get(reverse("application-detail", args=[trainee.pk]))  # the region's policy is created on first use
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(reverse("application-detail", args=[trainee.pk]))
+
+    assert len(response.context["attachments"]) == count
+    # The same number of queries for one intyg as for three (the readiness check included).
+    # session, user, national-admin check, trainee; the readiness check (the status and its
+    # five reads); the attachments with their delmål; earlier finalisations; the same for 1 or 3.
+    assert len(context) == 29
