@@ -16,8 +16,8 @@ The export is a fixed number of queries whatever the number of records. The impo
 in one transaction: it either creates everything or nothing, and never creates regions,
 units, specialties, målbeskrivningar or mandatory courses (those are the installation's
 organisation and reference data; a file naming one that does not exist is refused).
-Signed records (approved IUP versions, signed kompetensvärderingar and handledarutlåtanden)
-are inserted as they are, never changed. The reviews of specialistkollegier are exported
+Signed records (approved IUP versions, signed kompetensvärderingar, handledarutlåtanden and
+intyg with their signatures) are inserted as they are, never changed. The reviews of specialistkollegier are exported
 for the record but not imported: they belong to the old unit's kollegium.
 """
 

@@ -12,6 +12,8 @@ from django.db.models import Prefetch
 from assessments.enums import SignedStatus
 from assessments.models import ActionPlanFollowUp, MidTermEvaluation
 from portfolio.models import (
+    Application,
+    CertificateSignature,
     Goal,
     Trainee,
 )
@@ -160,6 +162,11 @@ def export_trainee(trainee: Trainee, *, reader=None) -> dict:
         "action_plans": _export_action_plans(trainee, people),
         "panel_reviews": _export_panel_reviews(trainee),
     }
+    # A certificate draft is the trainee's own working copy, not an assessor's private
+    # one: every copy has them all (nothing withheld).
+    document["certificates"], positions = _export_certificates(trainee, people)
+    document["final_reviews"] = _export_final_reviews(trainee, people)
+    document["applications"] = _export_applications(trainee, people, positions)
     document["people"] = people.listing()
     document["withheld"] = sorted(withheld)
     return document
@@ -474,3 +481,113 @@ def _export_panel_reviews(trainee):
         for review in reviews
     ]
     return sorted(rows, key=lambda row: (row["panel"]["date"], _canonical(row)))
+
+
+# --------------------------------------------------------------------------- intyg
+
+
+def _course_ref(course):
+    # Like a tjänstgöring, a course has no natural key: (title, start, end) names one in
+    # the file's courses, an activity (kind, title, start) one in other_activities.
+    if course is None:
+        return None
+    return {"title": course.title, "start": _iso(course.start), "end": _iso(course.end)}
+
+
+def _activity_ref(activity):
+    if activity is None:
+        return None
+    return {"kind": activity.kind, "title": activity.title, "start": _iso(activity.start)}
+
+
+def _export_certificates(trainee, people):
+    """The intyg, and {database id: position in the list} for the references to them.
+
+    An intyg is referred to (by the one that corrects it, by an application) by its
+    position in `certificates`. The order is fixed before the positions are filled in, so
+    it does not depend on them: by period, then by content without `supersedes`.
+    """
+    signatures = CertificateSignature.objects.select_related("signer")
+    certificates = _with_goals(
+        trainee.certificates.select_related("created_by", "service_period", "course", "activity")
+    ).prefetch_related(Prefetch("signatures", queryset=signatures))
+    rows = []
+    for cert in certificates:
+        row = {
+            "form": cert.form,
+            "goals": _goal_refs(cert),
+            "place": cert.place,
+            "period_start": _iso(cert.period_start),
+            "period_end": _iso(cert.period_end),
+            "subject": cert.subject,
+            "description": cert.description,
+            "extra": cert.extra,
+            "service_period": _service_period_ref(cert.service_period),
+            "course": _course_ref(cert.course),
+            "activity": _activity_ref(cert.activity),
+            "signed_on_paper": cert.signed_on_paper,
+            "status": cert.status,
+            "signed_at": _iso(cert.signed_at),
+            "created_by": people.ref(cert.created_by),
+            "created_at": _iso(cert.created_at),
+            "updated_at": _iso(cert.updated_at),
+            "signatures": sorted(
+                (_signature(signature, people) for signature in cert.signatures.all()),
+                key=lambda signature: signature["role"],  # one signature per role
+            ),
+        }
+        rows.append((row, cert.pk, cert.supersedes_id))
+    # Sorted by the row without `supersedes` (not filled in yet); equal rows keep the
+    # database order, which an import recreates.
+    rows.sort(key=lambda item: (item[0]["period_start"] or "", item[0]["period_end"] or "", _canonical(item[0])))
+    positions = {pk: index for index, (_row, pk, _supersedes) in enumerate(rows)}
+    for row, _pk, supersedes in rows:
+        row["supersedes"] = None if supersedes is None else positions[supersedes]
+    return [row for row, _pk, _supersedes in rows], positions
+
+
+def _signature(signature, people):
+    return {
+        "role": signature.role,
+        "signer": people.ref(signature.signer),
+        "name": signature.name,
+        "specialty": signature.specialty,
+        "workplace": signature.workplace,
+        "city": signature.city,
+        "supervisor_training_year": signature.supervisor_training_year,
+        "signed_at": _iso(signature.signed_at),
+    }
+
+
+def _export_final_reviews(trainee, people):
+    rows = [
+        {
+            "date": _iso(review.date),
+            "verdict": review.verdict,
+            "remarks": review.remarks,
+            "reviewer": people.ref(review.reviewer),
+            "created_at": _iso(review.created_at),
+        }
+        for review in trainee.final_reviews.select_related("reviewer")
+    ]
+    return _by_date(rows, "date")
+
+
+def _export_applications(trainee, people, positions):
+    # The intyg of each application straight from the link table: only their ids are needed.
+    links = Application.certificates.through.objects.filter(application__trainee=trainee)
+    contained = {}
+    for application_id, certificate_id in links.values_list("application_id", "certificate_id"):
+        contained.setdefault(application_id, []).append(positions[certificate_id])
+    rows = [
+        {
+            "kind": application.kind,
+            "finalised_at": _iso(application.finalised_at),
+            "finalised_by": people.ref(application.finalised_by),
+            "pages": application.pages,
+            "sha256": application.sha256,
+            "certificates": sorted(contained.get(application.pk, [])),
+        }
+        for application in trainee.applications.select_related("finalised_by")
+    ]
+    return _by_date(rows, "finalised_at")

@@ -30,12 +30,23 @@ from assessments.models import (
     MidTermEvaluation,
     SupervisorStatement,
 )
-from portfolio.enums import CurriculumKind, ServiceKind
+from portfolio.enums import (
+    CertificateForm,
+    CurriculumKind,
+    FinalReviewVerdict,
+    OtherActivityKind,
+    ServiceKind,
+    SignerRole,
+)
 from portfolio.models import (
     AnnualReport,
     AnnualVisit,
+    Application,
+    Certificate,
+    CertificateSignature,
     Course,
     Curriculum,
+    FinalReview,
     Goal,
     Leave,
     OtherActivity,
@@ -420,6 +431,10 @@ class _Importer:
             items.append((course, self._goal_ids(row), row.where))
             row.done()
         created = self._bulk(Course, items)
+        self.courses = {}
+        for course in created:
+            # Identical courses are interchangeable: either one is the same reference.
+            self.courses.setdefault((course.title, course.start, course.end), course)
         # Files last, once each course has the id its storage path is made of.
         with_files = []
         for course, content in zip(created, certificates, strict=True):
@@ -444,7 +459,9 @@ class _Importer:
             )
             items.append((activity, self._goal_ids(row), row.where))
             row.done()
-        self._bulk(OtherActivity, items)
+        self.activities = {}
+        for activity in self._bulk(OtherActivity, items):
+            self.activities.setdefault((activity.kind, activity.title, activity.start), activity)
 
     def _training_plans(self, rows):
         items, based_on = [], {}
@@ -708,7 +725,164 @@ class _Importer:
         if rows:
             self.not_imported["panel_reviews"] = len(rows)
 
+    # -- intyg ----------------------------------------------------------------------
 
+    def _course_ref(self, row):
+        ref = row.row("course", null=True)
+        if ref is None:
+            return None
+        key = (ref.text("title"), ref.date("start"), ref.date("end"))
+        ref.done()
+        if key not in self.courses:
+            _fail(_("%(where)s: no course in the file has this title, start and end."), where=ref.where)
+        return self.courses[key]
+
+    def _activity_ref(self, row):
+        ref = row.row("activity", null=True)
+        if ref is None:
+            return None
+        key = (ref.choice("kind", OtherActivityKind), ref.text("title"), ref.date("start"))
+        ref.done()
+        if key not in self.activities:
+            _fail(_("%(where)s: no activity in the file has this kind, title and start."), where=ref.where)
+        return self.activities[key]
+
+    def _certificates(self, rows):
+        items, signatures, supersedes = [], [], []
+        for row in rows:
+            status, signed_at = self._signed(row)
+            certificate = Certificate(
+                trainee=self.trainee,
+                form=row.choice("form", CertificateForm),
+                place=row.text("place"),
+                period_start=row.date("period_start", null=True),
+                period_end=row.date("period_end", null=True),
+                subject=row.text("subject"),
+                description=row.text("description"),
+                extra=row.json_object("extra"),
+                service_period=self._service_period_ref(row),
+                course=self._course_ref(row),
+                activity=self._activity_ref(row),
+                signed_on_paper=row.boolean("signed_on_paper"),
+                # Inserted signed: bulk_create never calls save(), so the intyg is restored,
+                # not changed, and its delmål go straight into the link table.
+                status=status,
+                signed_at=signed_at,
+                created_by=self._person(row.text("created_by", null=True), row.where),
+                created_at=row.datetime("created_at"),
+                updated_at=row.datetime("updated_at"),
+            )
+            start, end = certificate.period_start, certificate.period_end
+            if start is not None and end is not None and end < start:
+                _fail(_("%(where)s: period_end is before period_start."), where=row.where)
+            signatures.append([self._signature(entry) for entry in row.rows("signatures")])
+            supersedes.append(row.integer("supersedes", null=True))
+            items.append((certificate, self._goal_ids(row), row.where))
+            row.done()
+        corrected = _corrections(supersedes, [where for _c, _g, where in items])
+        created = self._bulk(Certificate, items, auto_fields=["created_at", "updated_at"])
+        self.certificates = created
+        entries = []
+        for certificate, given, (_c, _g, where) in zip(created, signatures, items, strict=True):
+            roles = set()
+            for index, signature in enumerate(given):
+                place = f"{where}.signatures[{index}]"
+                if signature.role in roles:
+                    _fail(_("%(where)s: the intyg has another signature with this role."), where=place)
+                roles.add(signature.role)
+                signature.certificate = certificate
+                entries.append((signature, [], place))
+        # bulk_create: a given signature is inserted with its time, never saved again.
+        self._bulk(CertificateSignature, entries)
+        # Second pass, once every intyg exists: a QuerySet update, not save(), so a signed
+        # correction is linked to the intyg it corrects without being "changed".
+        for later, earlier in corrected.items():
+            Certificate.objects.filter(pk=created[later].pk).update(supersedes=created[earlier])
+
+    def _signature(self, row):
+        signature = CertificateSignature(
+            role=row.choice("role", SignerRole),
+            signer=self._person(row.text("signer", null=True), row.where),
+            name=row.text("name"),
+            specialty=row.text("specialty"),
+            workplace=row.text("workplace"),
+            city=row.text("city"),
+            supervisor_training_year=row.integer("supervisor_training_year", null=True),
+            signed_at=row.datetime("signed_at", null=True),
+        )
+        row.done()
+        return signature
+
+    def _final_reviews(self, rows):
+        items = []
+        for row in rows:
+            review = FinalReview(
+                trainee=self.trainee,
+                date=row.date("date"),
+                verdict=row.choice("verdict", FinalReviewVerdict),
+                remarks=row.text("remarks"),
+                reviewer=self._person(row.text("reviewer"), row.where),
+                created_at=row.datetime("created_at"),
+            )
+            row.done()
+            items.append((review, [], row.where))
+        self._bulk(FinalReview, items, auto_fields=["created_at"])
+
+    def _applications(self, rows):
+        items, contained = [], []
+        for row in rows:
+            application = Application(
+                trainee=self.trainee,
+                kind=row.choice("kind", _APPLICATION_KINDS),
+                finalised_at=row.datetime("finalised_at"),
+                finalised_by=self._person(row.text("finalised_by"), row.where),
+                pages=row.integer("pages"),
+                sha256=row.text("sha256"),
+            )
+            positions = row.integers("certificates")
+            if any(not 0 <= position < len(self.certificates) for position in positions):
+                _fail(
+                    _("%(where)s.certificates: every entry must be the position of an intyg in the file."),
+                    where=row.where,
+                )
+            contained.append(sorted(set(positions)))
+            row.done()
+            items.append((application, [], row.where))
+        created = self._bulk(Application, items)
+        through = Application.certificates.through
+        through.objects.bulk_create(
+            through(application_id=application.pk, certificate_id=self.certificates[position].pk)
+            for application, positions in zip(created, contained, strict=True)
+            for position in positions
+        )
+
+
+def _corrections(supersedes, places):
+    """{position of a correction: position of the intyg it corrects}, checked.
+
+    Each intyg corrects at most one other and is corrected at most once, never itself,
+    and the corrections never go round in a circle.
+    """
+    corrected = {}
+    for index, (earlier, where) in enumerate(zip(supersedes, places, strict=True)):
+        if earlier is None:
+            continue
+        if not 0 <= earlier < len(supersedes) or earlier == index:
+            _fail(_("%(where)s: supersedes must be the position of another intyg in the file."), where=where)
+        if earlier in corrected.values():
+            _fail(_("%(where)s: supersedes names an intyg that another one supersedes too."), where=where)
+        corrected[index] = earlier
+    for start, where in enumerate(places):
+        seen, current = {start}, corrected.get(start)
+        while current is not None:
+            if current in seen:
+                _fail(_("%(where)s: supersedes goes round in a circle of corrections."), where=where)
+            seen.add(current)
+            current = corrected.get(current)
+    return corrected
+
+
+_APPLICATION_KINDS = [value for value, _label in Application._meta.get_field("kind").choices]
 _ACTION_PLAN_TEXTS = ("concern", "iup_measures", "unit_measures", "trainee_demands", "responsible", "outcome")
 
 # The sections of the file and the method that creates each one, in the order they are created.
@@ -724,4 +898,7 @@ _SECTIONS = {
     "assessments": _Importer._assessments,
     "supervisor_statements": _Importer._supervisor_statements,
     "action_plans": _Importer._action_plans,
+    "certificates": _Importer._certificates,
+    "final_reviews": _Importer._final_reviews,
+    "applications": _Importer._applications,
 }

@@ -101,12 +101,21 @@ class _Row:
         return parsed
 
     def choice(self, key, choices, *, null=False):
-        """A stored value of a choice field (an enum of the app): anything else is refused."""
+        """A stored value of a choice field (an enum of the app, or the list of its values):
+        anything else is refused."""
         value = self._get(key)
         if value is None and null:
             return None
-        if value not in choices.values:
-            self._wrong(key, _("one of %(values)s") % {"values": ", ".join(choices.values)})
+        values = list(getattr(choices, "values", choices))
+        if value not in values:
+            self._wrong(key, _("one of %(values)s") % {"values": ", ".join(values)})
+        return value
+
+    def json_object(self, key):
+        """A JSON object with values of any kind (the other fields of an intyg's form)."""
+        value = self._get(key)
+        if not isinstance(value, dict):
+            self._wrong(key, _("an object"))
         return value
 
     def mapping(self, key, *, values=(str,)):
@@ -134,6 +143,12 @@ class _Row:
         value = self._get(key)
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self._wrong(key, _("a list of texts"))
+        return value
+
+    def integers(self, key):
+        value = self._get(key)
+        if not isinstance(value, list) or any(isinstance(item, bool) or not isinstance(item, int) for item in value):
+            self._wrong(key, _("a list of whole numbers"))
         return value
 
     def done(self):
@@ -189,6 +204,9 @@ _ADDED_IN_2 = {
     "mid_term": None,
     "action_plans": [],
     "panel_reviews": [],
+    "certificates": [],
+    "final_reviews": [],
+    "applications": [],
 }
 
 

@@ -29,18 +29,25 @@ from assessments.models import (
 )
 from portfolio.enums import (
     BTMode,
+    CertificateForm,
     CurriculumKind,
+    FinalReviewVerdict,
     LeaveKind,
     OtherActivityKind,
     PlanStatus,
     RegulationCode,
     ServiceKind,
+    SignerRole,
     SupervisionKind,
 )
 from portfolio.models import (
     AnnualReport,
     AnnualVisit,
+    Application,
+    Certificate,
+    CertificateSignature,
     Course,
+    FinalReview,
     FrozenRecordError,
     Goal,
     Leave,
@@ -233,6 +240,7 @@ def test_demo_portfolio_survives_export_import_export(settings):
 
     # Reviews of a specialistkollegium are exported for the record, never imported.
     assert before["panel_reviews"] and before["assessments"] and before["supervisor_statements"]
+    assert before["certificates"]  # the demo's signed intyg, with their signatures and links
     assert imported.not_imported == {"panel_reviews": len(before["panel_reviews"])}
     assert after == {**before, "panel_reviews": []}
     assert dumps(after) == dumps({**before, "panel_reviews": []})
@@ -561,13 +569,15 @@ def test_download_is_get_only(client, portfolio):
 # trainee with its people, tjänstgöringar (+ delmål), ledighet, handledning (+ delmål), kurser (+ delmål),
 # activities (+ delmål), IUP versions (+ delmål), årsrapporter, årsbesök, kompetensvärderingar (+ delmål),
 # handledarutlåtanden, Mitt-i-ST, åtgärdsplaner (+ follow-ups), specialistkollegium reviews
-EXPORT_QUERIES = 21
+# + intyg (+ delmål, + signatures), end-of-ST reviews, applications (+ their intyg)
+EXPORT_QUERIES = 27
 
 
 @pytest.mark.parametrize("count", [1, 3])
 def test_export_query_count_does_not_grow(django_assert_num_queries, trainee, count):
     add_records(trainee, count)
     add_assessment_records(trainee, count)
+    add_certificate_records(trainee, count)
 
     with django_assert_num_queries(EXPORT_QUERIES):
         data = export_trainee(trainee)
@@ -577,6 +587,11 @@ def test_export_query_count_does_not_grow(django_assert_num_queries, trainee, co
     assert len(data["assessments"]) == len(data["supervisor_statements"]) == count + 1  # + a draft each
     assert len(data["action_plans"][0]["follow_ups"]) == count
     assert len(data["panel_reviews"]) == 1
+    assert len(data["certificates"]) == count + 2  # + a draft and a correction
+    signed = [row for row in data["certificates"] if row["status"] == SignedStatus.SIGNED]
+    assert len(signed) == count + 1
+    assert all(len(row["signatures"]) == 2 and row["goals"] for row in signed)
+    assert len(data["applications"][0]["certificates"]) == count  # in force: all but the corrected one
 
 
 def test_bt_delmal_keep_their_curriculum_and_codes_sort_naturally(unit, supervisor, study_director):
@@ -682,7 +697,16 @@ def add_assessment_records(trainee, count=1):
 
 
 REPORT_PDF = PDF.replace(b"Catalog", b"Catalog /Lang (sv)")
-NEW_SECTIONS = ["assessments", "supervisor_statements", "mid_term", "action_plans", "panel_reviews"]
+NEW_SECTIONS = [
+    "assessments",
+    "supervisor_statements",
+    "mid_term",
+    "action_plans",
+    "certificates",
+    "final_reviews",
+    "applications",
+    "panel_reviews",
+]
 
 
 @pytest.fixture
@@ -811,7 +835,7 @@ def test_a_version_1_file_still_imports(exported):
 def test_a_version_1_file_with_a_version_2_section_is_refused(exported):
     exported["version"] = 1
 
-    with pytest.raises(PortfolioImportError, match=r"\$: .*action_plans, assessments, mid_term"):
+    with pytest.raises(PortfolioImportError, match=r"\$: .*action_plans, applications, assessments, certificates"):
         import_trainee(exported)
 
 
@@ -866,3 +890,283 @@ def test_a_reader_copy_leaves_out_other_peoples_drafts(assessed):
     assert all(row["status"] == SignedStatus.SIGNED for row in data["supervisor_statements"])
     mine = export_trainee(assessed, reader=assessed.main_supervisor)
     assert any(row["status"] == SignedStatus.DRAFT for row in mine["supervisor_statements"])
+
+
+# --------------------------------------------------------------------------- intyg (version 2)
+
+
+def signed_certificate(trainee, goals, *, signed_on, **fields):
+    """An intyg signed in the application by the huvudhandledare and a verksamhetschef without an account."""
+    cert = Certificate.objects.create(trainee=trainee, created_by=trainee.user, **fields)
+    cert.goals.set(goals)
+    CertificateSignature.objects.create(
+        certificate=cert,
+        role=SignerRole.SUPERVISOR,
+        signer=trainee.main_supervisor,
+        name=trainee.main_supervisor.name,
+        specialty="Allmänmedicin",
+        workplace="Björkdalens hälsocentral",
+        city="Björkdalen",
+        supervisor_training_year=2019,
+        signed_at=aware(signed_on),
+    )
+    CertificateSignature.objects.create(
+        certificate=cert,
+        role=SignerRole.UNIT_HEAD,
+        name="Vera Verksamhetschef",
+        city="Björkdalen",
+        signed_at=aware(signed_on, 11),
+    )
+    cert.mark_signed()
+    return cert
+
+
+def add_certificate_records(trainee, count=1):
+    """`count` signed intyg (each with two signatures and delmål; the first for a tjänstgöring, the
+    second for a course), a draft for an activity, a correction of the last signed one, an end-of-ST
+    review and an application with the signed intyg that are in force."""
+    goals = list(trainee.curriculum.goals.order_by("position")[:3])
+    periods = list(trainee.service_periods.order_by("start"))
+    signed = []
+    for index in range(count):
+        period = periods[index % len(periods)]
+        links = {"service_period": period} if index != 1 else {"course": trainee.courses.order_by("start").first()}
+        signed.append(
+            signed_certificate(
+                trainee,
+                goals[: index % 3 + 1],
+                signed_on=period.end + timedelta(days=2),
+                form=CertificateForm.S15_CLINICAL if index != 1 else CertificateForm.S15_COURSE,
+                place="Björkdalens hälsocentral",
+                period_start=period.start,
+                period_end=period.end,
+                subject=f"Tjänstgöring {index}",
+                description="Självständigt arbete på mottagningen.",
+                extra={"bilaga_nr": str(index + 1)},
+                **links,
+            )
+        )
+    draft = Certificate.objects.create(
+        trainee=trainee,
+        form=CertificateForm.S15_QUALITY,
+        subject="Förbättrad uppföljning av diabetes",
+        activity=trainee.other_activities.order_by("start").first(),
+        created_by=trainee.user,
+    )
+    draft.goals.set(goals[2:])
+    CertificateSignature.objects.create(
+        certificate=draft, role=SignerRole.MAIN_SUPERVISOR, signer=trainee.main_supervisor, name="Erik Holmström"
+    )
+    correction = signed_certificate(
+        trainee,
+        goals[:1],
+        signed_on=date(2026, 1, 15),
+        form=signed[-1].form,
+        place="Björkdalens hälsocentral, rättat",
+        period_start=signed[-1].period_start,
+        period_end=signed[-1].period_end,
+        subject=signed[-1].subject,
+        supersedes=signed[-1],
+        signed_on_paper=True,
+    )
+    FinalReview.objects.create(
+        trainee=trainee,
+        date=date(2026, 2, 1),
+        verdict=FinalReviewVerdict.READY,
+        remarks="Klar att ansöka.",
+        reviewer=trainee.study_director,
+    )
+    application = Application.objects.create(
+        trainee=trainee,
+        kind="specialist",
+        finalised_at=aware(date(2026, 2, 3)),
+        finalised_by=trainee.user,
+        pages=12,
+        sha256="ab" * 32,
+    )
+    application.certificates.set([*signed[:-1], correction])
+
+
+@pytest.fixture
+def certified(trainee):
+    """Sorted by period, the file's intyg are: 0 the draft (no period), 1 for a tjänstgöring,
+    2 for a course, 3 for a tjänstgöring and 4 its correction."""
+    add_records(trainee, count=3)
+    add_certificate_records(trainee, count=3)
+    return trainee
+
+
+INTYG_SECTIONS = ["certificates", "final_reviews", "applications"]
+
+
+def test_round_trip_into_another_region_keeps_the_intyg(certified):
+    other = UnitFactory(name="Tallbackens vårdcentral", region=RegionFactory(code="sydmark"))
+    before = export_trainee(certified)
+    data = moved(before, "sydmark", other.name)
+
+    imported = import_trainee(json.loads(dumps(data)))
+    again = export_trainee(imported)
+
+    assert imported.unit == other
+    for section in INTYG_SECTIONS:
+        assert again[section] == data[section], section
+    assert Certificate.objects.filter(trainee=imported).count() == len(data["certificates"]) == 5
+    # Person references follow the people listing: the trainee's new address, the handledare's own.
+    assert {row["created_by"] for row in again["certificates"]} == {"ny-st@example.se"}
+    assert again["applications"][0]["finalised_by"] == "ny-st@example.se"
+    assert again["final_reviews"][0]["reviewer"] == "studierektor@example.se"
+    signers = {signature["signer"] for row in again["certificates"] for signature in row["signatures"]}
+    assert signers == {"handledare@example.se", None}
+
+
+def test_export_names_the_linked_records_and_corrections_without_ids(certified):
+    data = export_trainee(certified)
+
+    rows = data["certificates"]
+    draft = next(row for row in rows if row["status"] == SignedStatus.DRAFT)
+    assert draft["activity"] == {"kind": "teaching", "title": "Undervisning 0", "start": _iso(certified.st_start)}
+    assert draft["signatures"][0]["signed_at"] is None
+    with_course = next(row for row in rows if row["course"] is not None)
+    assert with_course["course"]["title"] == "Kurs 0"
+    period = data["service_periods"][0]
+    assert rows[0] == draft
+    assert rows[1]["service_period"] == {"kind": period["kind"], "start": period["start"], "end": period["end"]}
+    [correction] = [row for row in rows if row["supersedes"] is not None]
+    corrected = rows[correction["supersedes"]]
+    assert corrected["subject"] == correction["subject"] and corrected["place"] == "Björkdalens hälsocentral"
+    assert [signature["role"] for signature in rows[1]["signatures"]] == ["supervisor", "unit_head"]
+    assert rows.index(correction) in data["applications"][0]["certificates"]
+    assert correction["supersedes"] not in data["applications"][0]["certificates"]
+    assert data["withheld"] == []
+
+
+def _iso(day):
+    return day.isoformat()
+
+
+def test_signed_intyg_stay_signed_and_frozen_after_import(certified):
+    data = export_trainee(certified)
+    remove_trainee(certified)
+
+    trainee = import_trainee(data)
+
+    signed = trainee.certificates.filter(status=SignedStatus.SIGNED)
+    assert signed.count() == 4
+    first = signed.exclude(service_period=None).order_by("period_start").first()
+    assert first.signed_at == datetime.fromisoformat(data["certificates"][1]["signed_at"])
+    assert first.created_at == datetime.fromisoformat(data["certificates"][1]["created_at"])
+    assert first.extra == {"bilaga_nr": "1"}
+    with pytest.raises(FrozenRecordError):
+        first.save()
+    with pytest.raises(FrozenRecordError):
+        first.delete()
+    with pytest.raises(FrozenRecordError), transaction.atomic():
+        first.goals.clear()
+    signature = first.signatures.get(role=SignerRole.SUPERVISOR)
+    assert signature.signer == trainee.main_supervisor and signature.supervisor_training_year == 2019
+    assert signature.signed_at == datetime.fromisoformat(data["certificates"][1]["signatures"][0]["signed_at"])
+    signature.city = "Annanstans"
+    with pytest.raises(FrozenRecordError):
+        signature.save()
+    draft = trainee.certificates.get(status=SignedStatus.DRAFT)
+    draft.subject = "Ändrat"
+    draft.save()  # the trainee's own draft stays editable
+
+
+def test_corrections_links_reviews_and_applications_are_kept(certified):
+    data = export_trainee(certified)
+    remove_trainee(certified)
+
+    trainee = import_trainee(data)
+
+    correction = trainee.certificates.exclude(supersedes=None).get()
+    assert correction.signed_on_paper and correction.place == "Björkdalens hälsocentral, rättat"
+    assert correction.supersedes.subject == correction.subject and correction.supersedes.is_signed
+    assert correction.supersedes.superseded_by == correction
+    periods = {cert.service_period for cert in trainee.certificates.exclude(service_period=None)}
+    assert periods <= set(trainee.service_periods.all()) and len(periods) == 2
+    assert trainee.certificates.exclude(course=None).get().course == trainee.courses.get(title="Kurs 0")
+    draft = trainee.certificates.get(status=SignedStatus.DRAFT)
+    assert draft.activity == trainee.other_activities.get(title="Undervisning 0")
+    assert [goal.code for goal in draft.goals.all()] == [goal["code"] for goal in data["certificates"][0]["goals"]]
+    review = trainee.final_reviews.get()
+    assert (review.verdict, review.remarks, review.reviewer) == ("ready", "Klar att ansöka.", trainee.study_director)
+    assert review.created_at == datetime.fromisoformat(data["final_reviews"][0]["created_at"])
+    application = trainee.applications.get()
+    assert (application.pages, application.sha256, application.finalised_by) == (12, "ab" * 32, trainee.user)
+    assert set(application.certificates.all()) == set(trainee.certificates.filter(status=SignedStatus.SIGNED)) - {
+        correction.supersedes
+    }
+
+
+@pytest.mark.parametrize(
+    ("mutate", "place"),
+    [
+        (lambda d: d["certificates"][1].update(form="bilaga_99"), r"certificates\[1\]: form"),
+        (lambda d: d["certificates"][1].update(status="approved"), r"certificates\[1\]: status"),
+        (lambda d: d["certificates"][1].update(period_end="2000-01-01"), r"certificates\[1\]: period_end"),
+        (lambda d: d["certificates"][1].update(period_end="2025-02-30"), r"certificates\[1\]: period_end"),
+        (
+            lambda d: d["certificates"][1]["signatures"][0].update(role="chef"),
+            r"certificates\[1\]\.signatures\[0\]: role",
+        ),
+        (
+            lambda d: d["certificates"][1]["signatures"][1].update(signed_at="igår"),
+            r"certificates\[1\]\.signatures\[1\]: signed_at",
+        ),
+        (
+            lambda d: d["certificates"][1]["goals"].append({"curriculum": "st", "code": "c99"}),
+            r"certificates\[1\]\.goals\[\d\].*c99",
+        ),
+        (
+            lambda d: d["certificates"][1]["service_period"].update(start="2001-01-01"),
+            r"certificates\[1\]\.service_period: ",
+        ),
+        (lambda d: d["certificates"][2]["course"].update(title="Okänd kurs"), r"certificates\[2\]\.course: "),
+        (
+            lambda d: d["certificates"][0]["activity"].update(title="Okänd"),
+            r"certificates\[0\]\.activity: ",
+        ),
+        (lambda d: d["certificates"][1].update(supersedes=1), r"certificates\[1\]: supersedes"),
+        (lambda d: d["certificates"][1].update(supersedes=17), r"certificates\[1\]: supersedes"),
+        (
+            lambda d: d["certificates"][1]["signatures"][0].update(signer="okand@example.se"),
+            r"certificates\[1\]\.signatures\[0\]: okand@example.se",
+        ),
+        (lambda d: d["final_reviews"][0].update(verdict="maybe"), r"final_reviews\[0\]: verdict"),
+        (lambda d: d["final_reviews"][0].update(date="1/2 2026"), r"final_reviews\[0\]: date"),
+        (lambda d: d["applications"][0].update(kind="at"), r"applications\[0\]: kind"),
+        (lambda d: d["applications"][0].update(certificates=[0, 9]), r"applications\[0\]\.certificates"),
+        (lambda d: d["applications"][0].update(finalised_at="2026-02-03"), r"applications\[0\]: finalised_at"),
+    ],
+)
+def test_bad_values_in_the_intyg_are_refused_with_the_place(certified, mutate, place):
+    data = export_trainee(certified)
+    remove_trainee(certified)
+    mutate(data)
+    before = counts()
+
+    with pytest.raises(PortfolioImportError, match=place):
+        import_trainee(data)
+
+    assert counts() == before
+    assert not Certificate.objects.exists() and not Application.objects.exists()
+
+
+def test_corrections_in_a_circle_are_refused(certified):
+    data = export_trainee(certified)
+    remove_trainee(certified)
+    [correction] = [row for row in data["certificates"] if row["supersedes"] is not None]
+    data["certificates"][correction["supersedes"]]["supersedes"] = data["certificates"].index(correction)
+
+    with pytest.raises(PortfolioImportError, match=r"certificates\[\d\]: supersedes"):
+        import_trainee(data)
+
+
+def test_every_copy_has_the_draft_intyg(certified):
+    """A draft intyg is the trainee's own working copy, not private to an assessor: nothing is withheld."""
+    for reader in (certified.study_director, certified.user, None):
+        data = export_trainee(certified, reader=reader)
+
+        assert [row["status"] for row in data["certificates"]].count(SignedStatus.DRAFT) == 1
+        assert not [entry for entry in data["withheld"] if entry.startswith("certificates")]
