@@ -26,9 +26,15 @@ class TraineeFilter(django_filters.FilterSet):
         widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
 
+    ready = django_filters.BooleanFilter(
+        label=_("Ready to apply"),
+        field_name="readiness__ready",
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+    )
+
     class Meta:
         model = Trainee
-        fields = ["q", "unit", "regulation", "bt_mode", "open_action_plan"]
+        fields = ["q", "unit", "regulation", "bt_mode", "open_action_plan", "ready"]
 
     def search(self, queryset, name, value):
         # SQLite's LIKE folds case for ASCII only, so "öberg" would miss "Öberg";

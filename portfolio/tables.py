@@ -21,8 +21,17 @@ class TraineeTable(tables.Table):
         order_by=("-has_open_action_plan", "user__name"),
     )
 
+    # The stored verdict (portfolio/readiness/store.py), read in the same query as the page.
+    readiness = tables.TemplateColumn(
+        verbose_name=_("Application"),
+        accessor="readiness__blocking_gaps",
+        template_name="portfolio/_readiness_cell.html",
+        order_by=("readiness__blocking_gaps", "user__name"),
+        default="–",
+    )
+
     class Meta:
         model = Trainee
-        fields = ["name", "unit", "regulation", "bt_mode", "st_start", "main_supervisor", "action_plan"]
+        fields = ["name", "unit", "regulation", "bt_mode", "st_start", "main_supervisor", "action_plan", "readiness"]
         order_by = ["name"]
         attrs = {"class": "table"}

@@ -1,5 +1,11 @@
 from portfolio.models.activities import Course, OtherActivity
-from portfolio.models.certificates import Application, Certificate, CertificateSignature, FinalReview
+from portfolio.models.certificates import (
+    Application,
+    Certificate,
+    CertificateSignature,
+    FinalReview,
+    ReadinessSnapshot,
+)
 from portfolio.models.curricula import Curriculum, Goal, GoalRequirement, Regulation
 from portfolio.models.plans import FrozenRecordError, TrainingPlan
 from portfolio.models.reviews import AnnualReport, AnnualVisit
@@ -21,6 +27,7 @@ __all__ = [
     "GoalRequirement",
     "Leave",
     "OtherActivity",
+    "ReadinessSnapshot",
     "Regulation",
     "ServicePeriod",
     "SupervisionMeeting",

@@ -28,7 +28,11 @@ class TraineeListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         # The åtgärdsplan flag is computed in the same query as the page of trainees.
-        return queries.trainees_for(self.request.user).annotate(has_open_action_plan=has_open_action_plan())
+        return (
+            queries.trainees_for(self.request.user)
+            .select_related("readiness")
+            .annotate(has_open_action_plan=has_open_action_plan())
+        )
 
 
 @login_required

@@ -24,6 +24,7 @@ from assessments import demo as assessments_demo
 from portfolio import demo, demo_certificates
 from portfolio.enums import BTMode, RegulationCode
 from portfolio.models import Regulation, Trainee
+from portfolio.readiness import store as readiness_store
 
 DEMO_PASSWORD = "demo"  # noqa: S105 -- public demo password, set only while DEBUG is on
 REGION = ("Region Norrmark", "norrmark")
@@ -128,8 +129,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
 
-    @transaction.atomic
     def handle(self, *args, quiet=False, **options):
+        with readiness_store.deferred(), transaction.atomic():
+            self._seed(quiet)
+
+    def _seed(self, quiet):
         specialties = {
             "allmanmedicin": Specialty.objects.get(slug="allmanmedicin"),
             "internmedicin": Specialty.objects.get_or_create(slug="internmedicin", defaults={"name": "Internmedicin"})[
@@ -191,6 +195,8 @@ class Command(BaseCommand):
         for trainee in trainees:
             by_unit.setdefault(trainee.unit_id, []).append(trainee)
         assessments_demo.populate_panels(units, by_unit, today)
+        # The stored verdicts were not recomputed record by record (deferred); once now.
+        readiness_store.refresh_all(trainees, today)
 
         self._set_passwords(users)
         if not quiet:
