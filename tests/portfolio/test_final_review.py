@@ -94,3 +94,13 @@ def test_outsiders_get_404_and_never_see_a_review(client, request, trainee, stud
     assert client.post(url(trainee), {"date": "2026-10-01", "verdict": "ready"}).status_code == 404
     assert client.get(reverse("review-list", args=[trainee.pk])).status_code == 404
     assert FinalReview.objects.count() == 1
+
+
+def test_the_review_list_title_is_plain_text(client, trainee, study_director):
+    client.force_login(study_director)
+
+    content = client.get(reverse("review-list", args=[trainee.pk])).content.decode()
+
+    title = content.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and trainee.user.name in title
+    assert content.count('id="final-heading"') == 1
