@@ -85,8 +85,32 @@ def populate(trainee, today) -> None:
                 subject=course.title,
                 course=course,
             )
+    if trainee.user.username == "demo-st":
+        _waiting_for_signature(trainee, today, forms)
     if trainee.user.username in READY | NEARLY:
         _complete(trainee, today, forms, nearly=trainee.user.username in NEARLY)
+
+
+def _waiting_for_signature(trainee, today, forms):
+    """A draft on the demo handledare's start page: the kvalitetsarbete waits for the signature."""
+    certificate = Certificate.objects.create(
+        trainee=trainee,
+        form=forms[ActivityType.QUALITY_WORK],
+        place=trainee.unit.name,
+        period_start=today - timedelta(days=200),
+        period_end=today - timedelta(days=20),
+        subject=SUBJECTS[ActivityType.QUALITY_WORK],
+        description="Genomgång av rutinerna, förbättringsåtgärd och uppföljning efter tre månader.",
+        created_by=trainee.user,
+    )
+    certificate.goals.set(trainee.curriculum.goals.filter(code="a4"))
+    CertificateSignature.objects.create(
+        certificate=certificate,
+        role=SignerRole.SUPERVISOR,
+        signer=trainee.main_supervisor,
+        name=trainee.main_supervisor.name,
+        workplace=trainee.unit.name,
+    )
 
 
 def _complete(trainee, today, forms, *, nearly=False):

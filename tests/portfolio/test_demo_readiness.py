@@ -42,3 +42,12 @@ def test_others_have_realistic_gaps_and_seeding_twice_adds_no_intyg(demo):
     assert Certificate.objects.count() == count
     gaps = {gap.code.split(":")[0] for gap in verdict("demo-st").gaps}
     assert {"time", "goal_missing", "summary_missing"} <= gaps
+
+
+def test_the_demo_handledare_has_an_intyg_waiting_for_signature(demo):
+    from accounts.models import User
+    from portfolio.intyg.workflow import certificates_to_sign
+
+    waiting = list(certificates_to_sign(User.objects.get(username="demo-handledare")))
+
+    assert [signature.certificate.trainee.user.username for signature in waiting] == ["demo-st"]
