@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 
 from assessments import requesting
 from assessments.enums import RequestState
@@ -28,23 +27,21 @@ CLOSED_TEMPLATES = {
 
 
 def private_page(view):
-    """The link is a secret: never cache it, never send it on as a Referer, never index it."""
+    """The link is a secret: never cache it, never send it to another site as a Referer,
+    never index it. (Same-origin, not no-referrer: with no-referrer browsers post the form
+    with "Origin: null", which the CSRF check rightly refuses.)"""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex"
         return response
 
     return wrapped
 
 
-# No CSRF check: with Referrer-Policy no-referrer the browser posts the form with
-# "Origin: null", which Django's check refuses. It would add nothing here anyway: the
-# token in the URL is the only authority, and whoever has it can post the form directly.
-@csrf_exempt
 @private_page
 def assessor_form(request, token):
     req = requesting.find_request(token)

@@ -232,7 +232,7 @@ def test_link_pages_are_private(client, req, token_kind):
     response = client.get(reverse("assessor-form", args=[token]))
 
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex"
 
 
@@ -267,13 +267,17 @@ def test_the_assessor_submits_and_the_portfolio_gets_a_signed_assessment(client,
     assert "<form" not in text(thanks)
 
 
-def test_the_form_posts_from_a_browser_that_sends_no_referrer(trainee, req):
-    """The page's Referrer-Policy makes browsers post with "Origin: null" and no CSRF cookie."""
+def test_the_form_is_protected_against_cross_site_posts(trainee, req):
+    """A post without the page's CSRF token (another site's form) is refused; the page's own works."""
     browser = Client(enforce_csrf_checks=True)
 
-    response = browser.post(link(req), form_data(req), HTTP_ORIGIN="null")
+    forged = browser.post(link(req), form_data(req), HTTP_ORIGIN="https://elsewhere.example")
+    page = browser.get(link(req))
+    token = page.content.decode().split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    posted = browser.post(link(req), {**form_data(req), "csrfmiddlewaretoken": token})
 
-    assert response.status_code == 302
+    assert forged.status_code == 403
+    assert posted.status_code == 302
     assert Assessment.objects.filter(trainee=trainee, status=SignedStatus.SIGNED).count() == 1
 
 
