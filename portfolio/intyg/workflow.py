@@ -238,6 +238,8 @@ def name_signer(cert, *, by, role, name, signer=None, specialty="", workplace=""
     rows = list(locked.signatures.select_for_update().filter(role__in=group))
     if any(row.signed_at for row in rows):
         raise ValidationError(_("This signer has already signed."), code="already_signed")
+    if signer is not None and signer.pk == locked.trainee.user_id:
+        raise ValidationError(_("The ST-läkare cannot sign their own intyg."), code="own_intyg")
     name = (name or (signer.name if signer else "")).strip()
     if not name:
         raise ValidationError(_("Give the signer's name."), code="no_name")
@@ -277,6 +279,8 @@ def sign(cert, *, by, role, city):
     row = locked.signatures.select_for_update().filter(role=role).first()
     if row is None or row.signer_id is None or row.signer_id != by.pk:
         raise PermissionDenied(f"{by} is not the named {role} of certificate {cert.pk}")
+    if by.pk == locked.trainee.user_id:  # a row named before this rule existed, or written directly
+        raise PermissionDenied(f"{by} cannot sign their own certificate {cert.pk}")
     if row.signed_at is not None:
         raise ValidationError(_("You have already signed this intyg."), code="already_signed")
     city = (city or "").strip()

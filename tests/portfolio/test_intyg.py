@@ -228,6 +228,20 @@ def test_only_the_named_signer_signs(trainee, period, study_director, second_spe
     assert row.city == "Umeå" and row.signed_at is not None
 
 
+def test_the_trainee_can_neither_be_named_nor_sign_as_signer(trainee, period):
+    cert = draft(trainee, service_period=period)
+
+    with pytest.raises(ValidationError) as named:
+        workflow.name_signer(cert, by=trainee.user, role="supervisor", name="", signer=trainee.user)
+    # A row written directly (an import, the admin) still cannot be signed by the trainee.
+    CertificateSignature.objects.filter(certificate=cert).update(signer=trainee.user)
+    with pytest.raises(PermissionDenied):
+        workflow.sign(cert, by=trainee.user, role="supervisor", city="Umeå")
+
+    assert named.value.code == "own_intyg"
+    assert not cert.signatures.filter(signed_at__isnull=False).exists()
+
+
 def test_signing_without_a_city_is_refused(trainee, period):
     cert = draft(trainee, service_period=period)
     with pytest.raises(ValidationError):
