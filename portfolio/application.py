@@ -126,11 +126,12 @@ def verdict_for(trainee, kind):
     return bt_readiness_for(trainee) if kind == BT else readiness_for(trainee)
 
 
-@transaction.atomic
 def finalise(trainee, *, by, kind=SPECIALIST) -> Application:
     """Mark the pack final: only when nothing blocks it (which includes the studierektor's
     end-of-ST review where the region requires it). Keeps the PDF's fingerprint and the
-    intyg it held; the pack itself is rebuilt from the records on every download."""
+    intyg it held; the pack itself is rebuilt from the records on every download.
+
+    The pack is rendered (seconds) before the transaction, which holds only the writes."""
     if not by.has_perm(FINALISE_PERM, trainee):
         raise PermissionDenied(f"{by} may not finalise an application for trainee {trainee.pk}")
     verdict = verdict_for(trainee, kind)
@@ -141,14 +142,16 @@ def finalise(trainee, *, by, kind=SPECIALIST) -> Application:
             code="not_ready",
         )
     content, pages = build_pack(trainee, kind)
-    application = Application.objects.create(
-        trainee=trainee,
-        kind=kind,
-        finalised_at=timezone.now(),
-        finalised_by=by,
-        pages=pages,
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
-    application.certificates.set([attachment.certificate for attachment in pack_attachments(trainee, kind)])
-    record_event(by, "application.finalised", application, kind=kind, pages=pages, sha256=application.sha256)
+    listed = pack_attachments(trainee, kind)
+    with transaction.atomic():
+        application = Application.objects.create(
+            trainee=trainee,
+            kind=kind,
+            finalised_at=timezone.now(),
+            finalised_by=by,
+            pages=pages,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        application.certificates.set([attachment.certificate for attachment in listed])
+        record_event(by, "application.finalised", application, kind=kind, pages=pages, sha256=application.sha256)
     return application

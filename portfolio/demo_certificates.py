@@ -13,7 +13,15 @@ from accounts.models import Membership
 from assessments.enums import MidTermStatus
 from assessments.models import MidTermEvaluation
 from portfolio.demo import aware
-from portfolio.enums import ActivityType, CertificateForm, FinalReviewVerdict, RegulationCode, ServiceKind, SignerRole
+from portfolio.enums import (
+    ActivityType,
+    CertificateForm,
+    FinalReviewVerdict,
+    RegulationCode,
+    ServiceKind,
+    SignedStatus,
+    SignerRole,
+)
 from portfolio.models import Certificate, CertificateSignature, FinalReview
 
 # The two ST-läkare whose application is complete, and one who is nearly there: the
@@ -218,5 +226,5 @@ def _certificate(trainee, form, goals, *, signers, signed_on, place="", period=(
         )
         for role, user, name in signers
     )
-    Certificate.objects.filter(pk=certificate.pk).update(status="signed", signed_at=moment)
+    Certificate.objects.filter(pk=certificate.pk).update(status=SignedStatus.SIGNED, signed_at=moment)
     return certificate

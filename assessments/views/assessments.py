@@ -18,7 +18,7 @@ from assessments.enums import AssessmentKind
 from assessments.forms.assessments import AssessmentForm, KindFilterForm, ReflectionForm, SignConfirmForm
 from assessments.models import AssessmentRequest, AssessmentTemplate
 from portfolio.snapshot import assessment_figures
-from portfolio.views.access import get_trainee
+from portfolio.views.access import get_trainee, posted
 
 ASSESS = assessing.ASSESS
 REFLECT = assessing.REFLECT
@@ -33,11 +33,6 @@ def _get_assessment(request, trainee_pk, pk, perm=None):
     trainee = get_trainee(request, trainee_pk, perm)
     assessment = get_object_or_404(assessing.visible_assessments(trainee, request.user), pk=pk)
     return trainee, assessment
-
-
-def _posted(request):
-    """The POST data to bind a form to, even when empty (an empty POST must show its errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _to_detail(assessment):
@@ -119,7 +114,7 @@ def _save(request, form, confirm, sign):
 def _form_page(request, trainee, assessment):
     """The content form for a new or draft assessment, with both "Save draft" and "Save and sign"."""
     sign = request.method == "POST" and SIGN_BUTTON in request.POST
-    form = AssessmentForm(_posted(request), instance=assessment)
+    form = AssessmentForm(posted(request), instance=assessment)
     confirm = SignConfirmForm(request.POST if sign else None)
     if request.method == "POST" and _save(request, form, confirm, sign):
         return _to_detail(form.instance)
@@ -163,7 +158,7 @@ def assessment_sign(request, trainee_pk, pk):
     trainee, assessment = _get_assessment(request, trainee_pk, pk)
     if assessment.is_signed:
         return _refuse_signed(request, assessment, _("This kompetensvärdering has already been signed."))
-    form = SignConfirmForm(_posted(request))
+    form = SignConfirmForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             assessing.sign_assessment(assessment, by=request.user)
@@ -201,7 +196,7 @@ def assessment_reflection(request, trainee_pk, pk):
         # Unreachable through the pages (a trainee never assesses), kept for safety.
         raise Http404("Not signed")
     reflection = getattr(assessment, "reflection", None)
-    form = ReflectionForm(_posted(request), initial={"text": reflection.text if reflection else ""})
+    form = ReflectionForm(posted(request), initial={"text": reflection.text if reflection else ""})
     if request.method == "POST" and form.is_valid():
         try:
             assessing.save_reflection(assessment, form.cleaned_data["text"], by=request.user)

@@ -24,7 +24,7 @@ from accounts.models import Membership, Unit
 from assessments import panels
 from assessments.forms.panels import HeldConfirmForm, PanelForm, PanelReviewForm, SelfAssessmentForm
 from assessments.models import PanelReview, SpecialistPanel
-from portfolio.views.access import get_trainee
+from portfolio.views.access import get_trainee, posted
 
 OWN_RECORDS = "portfolio.change_own_records"
 TEMPLATES = "assessments/panels/"
@@ -48,11 +48,6 @@ def _get_panel(request, unit_pk, pk, manage=False):
     panel = get_object_or_404(panels.visible_panels(request.user, unit).select_related("held_by"), pk=pk)
     panel.unit = unit
     return unit, panel
-
-
-def _posted(request):
-    """The POST data, or None on GET: an empty POST (an unticked box only) is still a bound form."""
-    return request.POST if request.method == "POST" else None
 
 
 def _to_detail(panel):
@@ -112,7 +107,7 @@ def _initial(unit, user):
 def panel_create(request, unit_pk):
     unit = _get_unit(request, unit_pk, manage=True)
     form = PanelForm(
-        _posted(request), unit=unit, initial=None if request.method == "POST" else _initial(unit, request.user)
+        posted(request), unit=unit, initial=None if request.method == "POST" else _initial(unit, request.user)
     )
     if request.method == "POST" and form.is_valid():
         panel = panels.create_panel(unit, by=request.user, **form.cleaned_data)
@@ -130,7 +125,7 @@ def panel_update(request, unit_pk, pk):
     unit, panel = _get_panel(request, unit_pk, pk, manage=True)
     if panel.is_held:
         return _refuse_held(request, panel)
-    form = PanelForm(_posted(request), unit=unit, instance=panel)
+    form = PanelForm(posted(request), unit=unit, instance=panel)
     if request.method == "POST" and form.is_valid():
         try:
             panels.update_panel(panel, by=request.user, **form.cleaned_data)
@@ -190,7 +185,7 @@ def panel_review(request, unit_pk, pk, review_pk):
     review.panel = panel
     if panel.is_held:
         return _refuse_held(request, panel)
-    form = PanelReviewForm(_posted(request), review=review)
+    form = PanelReviewForm(posted(request), review=review)
     if request.method == "POST" and form.is_valid():
         try:
             panels.save_review(review, by=request.user, **form.domain_data())
@@ -209,7 +204,7 @@ def panel_held(request, unit_pk, pk):
     if panel.is_held:
         messages.error(request, _("This specialistkollegium has already been marked as held."))
         return _to_detail(panel)
-    form = HeldConfirmForm(_posted(request))
+    form = HeldConfirmForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             panels.mark_held(panel, by=request.user)
@@ -282,7 +277,7 @@ def trainee_panel_self(request, trainee_pk, review_pk):
     if review.panel.is_held or review.self_assessment_at is not None:
         messages.error(request, _("This self-assessment can no longer be changed."))
         return redirect("trainee-panel-list", trainee_pk=trainee.pk)
-    form = SelfAssessmentForm(_posted(request), initial={"text": review.self_assessment})
+    form = SelfAssessmentForm(posted(request), initial={"text": review.self_assessment})
     if request.method == "POST" and form.is_valid():
         submit = form.cleaned_data["submit"]
         try:

@@ -20,7 +20,7 @@ from assessments.enums import StatementKind
 from assessments.forms.statements import SignConfirmForm, StatementForm, goal_groups, group_label
 from portfolio.enums import GoalGroup
 from portfolio.reviews import next_visit_for
-from portfolio.views.access import get_trainee
+from portfolio.views.access import get_trainee, posted
 
 WRITE = statements.WRITE_PERM
 TEMPLATES = "assessments/statements/"
@@ -31,11 +31,6 @@ def _get_statement(request, trainee_pk, pk, perm=None):
     trainee = get_trainee(request, trainee_pk, perm)
     statement = get_object_or_404(statements.visible_statements(trainee, request.user), pk=pk)
     return trainee, statement
-
-
-def _posted(request):
-    """The POST data, or None on GET: an empty POST (an unticked box only) is still a bound form."""
-    return request.POST if request.method == "POST" else None
 
 
 def _to_detail(statement):
@@ -101,7 +96,7 @@ def statement_detail(request, trainee_pk, pk):
 
 
 def _form_page(request, trainee, statement):
-    form = StatementForm(_posted(request), instance=statement)
+    form = StatementForm(posted(request), instance=statement)
     if request.method == "POST" and form.is_valid():
         try:
             statements.save_draft(form, by=request.user)
@@ -146,7 +141,7 @@ def statement_sign(request, trainee_pk, pk):
     trainee, statement = _get_statement(request, trainee_pk, pk, WRITE)
     if statement.is_signed:
         return _refuse_signed(request, statement, _("This handledarutlåtande has already been signed."))
-    form = SignConfirmForm(_posted(request))
+    form = SignConfirmForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             statements.sign_statement(statement, by=request.user)

@@ -41,3 +41,9 @@ def certified(request, record):
         _("An intyg certifies this record, so it can no longer be removed. If it is wrong, correct the intyg."),
     )
     return True
+
+
+def posted(request):
+    """The POST data to bind a form to, or None on GET: an empty POST (an unticked box
+    only) is still a bound form that must show its errors."""
+    return request.POST if request.method == "POST" else None
