@@ -25,3 +25,12 @@ class Role(models.TextChoices):
     @classmethod
     def unit_roles(cls):
         return [cls.SUPERVISOR, cls.STUDY_DIRECTOR, cls.UNIT_HEAD, cls.SPECIALIST]
+
+
+class ReminderFrequency(models.TextChoices):
+    """How often a person wants the reminder digest. Essential items (something waits
+    for this person's signature or decision) are sent daily whatever the choice."""
+
+    DAILY = "daily", _("every day")
+    WEEKLY = "weekly", _("once a week, on Mondays")
+    ESSENTIAL = "essential", _("only when something waits for my signature or decision")

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Role, UnitKind
+from accounts.enums import ReminderFrequency, Role, UnitKind
 
 hsa_id_validator = RegexValidator(
     regex=r"^SE\d{10}-[A-Za-z0-9]{1,31}$",
@@ -70,6 +70,13 @@ class User(AbstractUser):
         blank=True,
         validators=[MinValueValidator(1970), MaxValueValidator(2100)],
         help_text=_("The year the person completed handledarutbildning, if they have."),
+    )
+    reminder_frequency = models.CharField(
+        _("reminder e-mails"),
+        max_length=12,
+        choices=ReminderFrequency.choices,
+        default=ReminderFrequency.WEEKLY,
+        help_text=_("How often you get the e-mail about what is due. What waits for your signature comes daily."),
     )
 
     objects = AppUserManager()
@@ -365,3 +372,43 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events cannot be deleted.")
+
+
+class SentReminder(models.Model):
+    """One reminder item mailed to one person on one day (`send_reminders`).
+
+    The key names the item (e.g. "iup_overdue:trainee:42"); the unique constraint is
+    what makes a second run on the same day send nothing that was already sent.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    key = models.CharField(_("item"), max_length=120)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "user_id", "key"]
+        verbose_name = _("sent reminder")
+        verbose_name_plural = _("sent reminders")
+        constraints = [models.UniqueConstraint(fields=["user", "day", "key"], name="sent_reminder_once_a_day")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day:%Y-%m-%d} {self.key}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed. The URL carries a random token; only its
+    SHA-256 is stored, so a database dump reveals no working URL. Revoking deletes the
+    row; a new token makes every earlier URL stop working."""
+
+    user = models.OneToOneField(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(_("token fingerprint"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)

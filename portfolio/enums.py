@@ -150,3 +150,13 @@ class SignerRole(models.TextChoices):
 class FinalReviewVerdict(models.TextChoices):
     READY = "ready", _("ready to apply")
     NOT_YET = "not_yet", _("not yet")
+
+
+class Phase(models.TextChoices):
+    """Where a trainee is in the training, as the overview shows it (portfolio/readiness/store.py)."""
+
+    BT = "bt", _("BT")
+    FIRST_HALF = "first_half", _("ST, first half")
+    SECOND_HALF = "second_half", _("ST, second half")
+    READY = "ready", _("ready to apply")
+    APPLIED = "applied", _("application finalised")

@@ -28,7 +28,7 @@ class TraineeFilter(django_filters.FilterSet):
 
     ready = django_filters.BooleanFilter(
         label=_("Ready to apply"),
-        field_name="readiness__ready",
+        field_name="snapshot__ready",
         widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
 

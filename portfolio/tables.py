@@ -24,9 +24,9 @@ class TraineeTable(tables.Table):
     # The stored verdict (portfolio/readiness/store.py), read in the same query as the page.
     readiness = tables.TemplateColumn(
         verbose_name=_("Application"),
-        accessor="readiness__blocking_gaps",
+        accessor="snapshot__blocking_gaps",
         template_name="portfolio/_readiness_cell.html",
-        order_by=("readiness__blocking_gaps", "user__name"),
+        order_by=("snapshot__blocking_gaps", "user__name"),
         default="–",
     )
 

@@ -4,12 +4,12 @@ from portfolio.models.certificates import (
     Certificate,
     CertificateSignature,
     FinalReview,
-    ReadinessSnapshot,
 )
 from portfolio.models.curricula import Curriculum, Goal, GoalRequirement, Regulation
 from portfolio.models.plans import FrozenRecordError, TrainingPlan
 from portfolio.models.reviews import AnnualReport, AnnualVisit
 from portfolio.models.service import Leave, ServicePeriod
+from portfolio.models.snapshot import StatusSnapshot
 from portfolio.models.supervision import SupervisionMeeting
 from portfolio.models.trainee import Trainee, TraineeQuerySet
 
@@ -27,9 +27,9 @@ __all__ = [
     "GoalRequirement",
     "Leave",
     "OtherActivity",
-    "ReadinessSnapshot",
     "Regulation",
     "ServicePeriod",
+    "StatusSnapshot",
     "SupervisionMeeting",
     "Trainee",
     "TraineeQuerySet",

@@ -192,29 +192,3 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.trainee} {self.kind} {self.finalised_at:%Y-%m-%d}"
-
-
-class ReadinessSnapshot(models.Model):
-    """The readiness verdict of a trainee as last computed, stored so that lists can
-    filter and sort on it in the database instead of computing it per row.
-
-    portfolio/readiness/store.py writes it after every change that can move the verdict
-    (and `refresh_readiness` daily, since time alone moves it); a test checks that the
-    stored values equal the engine's for every demo trainee.
-    """
-
-    trainee = models.OneToOneField(
-        Trainee, verbose_name=_("ST-läkare"), on_delete=models.CASCADE, primary_key=True, related_name="readiness"
-    )
-    ready = models.BooleanField(_("ready to apply"))
-    blocking_gaps = models.PositiveSmallIntegerField(_("things missing"))
-    earliest_application = models.DateField(_("earliest application"), null=True, blank=True)
-    computed_on = models.DateField(_("computed"))
-
-    class Meta:
-        verbose_name = _("readiness")
-        verbose_name_plural = _("readiness")
-        indexes = [models.Index(fields=["ready", "blocking_gaps"], name="readiness_ready_gaps")]
-
-    def __str__(self):
-        return f"{self.trainee}: {self.blocking_gaps}"

@@ -1,10 +1,11 @@
-"""The stored readiness verdict (ReadinessSnapshot): written here, read by lists.
+"""The stored status (StatusSnapshot): written here, read by the overview.
 
-`refresh` recomputes one trainee with the engine and stores the outcome. It runs after
-the transaction of any change that can move the verdict (signals below, connected in
+`refresh` computes one trainee's status with `build_status` and the readiness engine
+and stores the figures the overview filters and sorts on. It runs after the
+transaction of any change that can move a figure (signals below, connected in
 PortfolioConfig.ready), after bulk writes that bypass signals (seed_demo, the import),
 and daily from `manage.py refresh_readiness`, because the passing of time alone moves
-it (months of service accrue; the earliest date comes closer).
+some (months of service accrue; the eight-week handledning window moves).
 """
 
 import threading
@@ -14,39 +15,85 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from portfolio.enums import BTMode, Phase
 from portfolio.models import (
+    AnnualVisit,
+    Application,
     Certificate,
     CertificateSignature,
     FinalReview,
     Leave,
-    ReadinessSnapshot,
     ServicePeriod,
+    StatusSnapshot,
+    SupervisionMeeting,
     Trainee,
+    TrainingPlan,
 )
+
+REFRESH_RELATED = ("user", "unit__region", "regulation", "specialty")
 
 
 def refresh(trainee, today=None):
     from portfolio.readiness.build import readiness_for
+    from portfolio.snapshot import build_status
 
     today = today or timezone.localdate()
-    verdict = readiness_for(trainee, today=today)
-    blocking = sum(1 for gap in verdict.gaps if gap.severity == "blocking")
-    ReadinessSnapshot.objects.update_or_create(
-        trainee=trainee,
-        defaults={
-            "ready": verdict.ready,
-            "blocking_gaps": blocking,
-            "earliest_application": verdict.earliest_application,
-            "computed_on": today,
-        },
-    )
+    status = build_status(trainee, today)
+    verdict = readiness_for(trainee, status, today)
+    StatusSnapshot.objects.update_or_create(trainee=trainee, defaults=snapshot_values(trainee, status, verdict))
     return verdict
 
 
+def snapshot_values(trainee, status, verdict) -> dict:
+    """The stored columns, from the same status and verdict the trainee page shows."""
+    window = status.supervision_last_8_weeks
+    current = status.current_half_year
+    finished = [period for period in status.assessments_by_half_year if not period.in_progress]
+    applied = Application.objects.filter(trainee=trainee, kind="specialist").exists()
+    return {
+        "computed_on": status.today,
+        "ready": verdict.ready,
+        "blocking_gaps": sum(1 for gap in verdict.gaps if gap.severity == "blocking"),
+        "earliest_application": verdict.earliest_application,
+        "phase": phase_of(trainee, status, verdict.ready, applied),
+        "fte_months": round(status.fte_months, 2),
+        "required_fte_months": status.required_fte_months,
+        "iup_status": status.iup_status or "",
+        "iup_due": status.iup_due,
+        "iup_due_kind": status.iup_due_kind or "",
+        "supervision_hours": round(window.hours, 2),
+        "supervision_expected_hours": round(window.expected_hours, 2),
+        "supervision_meets_norm": window.meets_norm,
+        "assessments_count": current.count if current else 0,
+        "assessments_required": current.required if current else 0,
+        "assessments_last_met": finished[-1].meets_norm if finished else None,
+        "latest_statement_on": status.latest_statement.signed_on if status.latest_statement else None,
+        "statement_at_risk": bool(status.latest_statement and status.latest_statement.at_risk),
+        "statement_due": status.statement_due,
+        "statement_done": status.statement_done,
+        "next_visit_due": status.next_visit_due,
+        "mid_st_wanted": status.mid_st_required or status.mid_st_status is not None,
+        "mid_st_status": status.mid_st_status or "",
+        "mid_st_target": status.mid_st_target,
+        "mid_st_order_by": status.mid_st_order_by,
+        "panel_date": status.specialist_panel_date,
+    }
+
+
+def phase_of(trainee, status, ready: bool, applied: bool) -> str:
+    if applied:
+        return Phase.APPLIED
+    if ready:
+        return Phase.READY
+    if trainee.bt_mode != BTMode.NONE and trainee.bt_approved_on is None:
+        return Phase.BT
+    if status.required_fte_months and status.fte_months * 2 >= status.required_fte_months:
+        return Phase.SECOND_HALF
+    return Phase.FIRST_HALF
+
+
 def refresh_all(queryset=None, today=None) -> int:
-    trainees = (queryset if queryset is not None else Trainee.objects.all()).select_related(
-        "user", "unit__region", "regulation", "specialty"
-    )
+    trainees = (queryset if queryset is not None else Trainee.objects.all()).select_related(*REFRESH_RELATED)
     count = 0
     for trainee in trainees.iterator(chunk_size=200):
         refresh(trainee, today)
@@ -54,15 +101,14 @@ def refresh_all(queryset=None, today=None) -> int:
     return count
 
 
-def _refresh_after_commit(trainee_of):
+def _refresh_after_commit(trainees_of):
     """After the transaction commits (a rolled-back change moves nothing), outside the
     request's own queries. A transaction that writes several records of one trainee
     recomputes more than once; correct, and cheaper than state that a rollback could
     leave behind."""
 
     def run():
-        trainee = Trainee.objects.filter(pk=trainee_of()).first()
-        if trainee is not None:
+        for trainee in Trainee.objects.filter(pk__in=trainees_of()).select_related(*REFRESH_RELATED):
             refresh(trainee)
 
     transaction.on_commit(run)
@@ -87,23 +133,39 @@ def _changed(sender, instance, **kwargs):
         return
     if isinstance(instance, Trainee):
         trainee_id = instance.pk
-        _refresh_after_commit(lambda: trainee_id)
+        _refresh_after_commit(lambda: [trainee_id])
     elif isinstance(instance, CertificateSignature):
         certificate_id = instance.certificate_id
-        _refresh_after_commit(
-            lambda: Certificate.objects.filter(pk=certificate_id).values_list("trainee_id", flat=True).first()
-        )
+        _refresh_after_commit(lambda: Certificate.objects.filter(pk=certificate_id).values("trainee_id"))
+    elif sender._meta.label == "assessments.SpecialistPanel":
+        # Holding a kollegium moves the date for every trainee reviewed in it.
+        from assessments.models import PanelReview
+
+        panel_id = instance.pk
+        _refresh_after_commit(lambda: PanelReview.objects.filter(panel_id=panel_id).values("trainee_id"))
     elif getattr(instance, "trainee_id", None) is not None:
         trainee_id = instance.trainee_id
-        _refresh_after_commit(lambda: trainee_id)
+        _refresh_after_commit(lambda: [trainee_id])
 
 
-WATCHED = [Trainee, ServicePeriod, Leave, Certificate, CertificateSignature, FinalReview]
+WATCHED = [
+    Trainee,
+    ServicePeriod,
+    Leave,
+    Certificate,
+    CertificateSignature,
+    FinalReview,
+    Application,
+    TrainingPlan,
+    SupervisionMeeting,
+    AnnualVisit,
+]
 
 
 def connect():
-    from assessments.models import MidTermEvaluation
+    # Records of the assessments app that move a figure; each has a trainee_id.
+    from assessments.models import Assessment, MidTermEvaluation, PanelReview, SpecialistPanel, SupervisorStatement
 
-    for model in [*WATCHED, MidTermEvaluation]:
+    for model in [*WATCHED, MidTermEvaluation, Assessment, SupervisorStatement, PanelReview, SpecialistPanel]:
         post_save.connect(_changed, sender=model, dispatch_uid=f"readiness_{model._meta.label_lower}_saved")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"readiness_{model._meta.label_lower}_deleted")

@@ -13,6 +13,8 @@ urlpatterns = [
     path("st-lakare/<int:trainee_pk>/export/", include("portfolio.urls.portable")),
     path("st-lakare/<int:trainee_pk>/intyg/", include("portfolio.urls.certificates")),
     path("st-lakare/<int:trainee_pk>/ansokan/", include("portfolio.urls.application")),
+    path("kalender/", include("portfolio.urls.calendar")),
+    path("statistik/", include("portfolio.urls.statistics")),
     path("malbeskrivningar/", trainees.curriculum_list, name="curriculum-list"),
     path("malbeskrivningar/<int:pk>/", trainees.curriculum_detail, name="curriculum-detail"),
 ]

@@ -30,7 +30,7 @@ class TraineeListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         # The åtgärdsplan flag is computed in the same query as the page of trainees.
         return (
             queries.trainees_for(self.request.user)
-            .select_related("readiness")
+            .select_related("snapshot")
             .annotate(has_open_action_plan=has_open_action_plan())
         )
 
