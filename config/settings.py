@@ -139,6 +139,8 @@ else:
 INTYG_BLANK_FORMS_DIR = env_str("DJANGO_INTYG_BLANK_FORMS_DIR", "") or None
 
 # The address links in e-mails sent outside a request (reminders from cron) start with.
+# The overview's printable list: past this many rows a PDF is neither readable nor quick to make.
+OVERVIEW_PDF_LIMIT = env_int("DJANGO_OVERVIEW_PDF_LIMIT", 500)
 SITE_URL = env_str("DJANGO_SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "ST-portfölj <noreply@localhost>")
 

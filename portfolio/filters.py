@@ -1,11 +1,13 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from assessments.action_plans import has_open_action_plan
-from portfolio.enums import BTMode
+from portfolio import overview
+from portfolio.enums import BTMode, Phase
 from portfolio.models import Regulation, Trainee
 
 
@@ -20,6 +22,18 @@ class TraineeFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units_of_request)
     regulation = django_filters.ModelChoiceFilter(label=_("Regulation"), queryset=Regulation.objects.all())
     bt_mode = django_filters.ChoiceFilter(label=_("BT"), choices=BTMode.choices)
+    phase = django_filters.ChoiceFilter(label=_("Phase"), field_name="snapshot__phase", choices=Phase.choices)
+    flag = django_filters.ChoiceFilter(
+        label=_("Needs attention"),
+        method="filter_flag",
+        choices=[("any", _("Any flag")), *overview.FLAGS.items()],
+    )
+    scope = django_filters.ChoiceFilter(
+        label=_("Show"),
+        method="filter_scope",
+        choices=list(overview.SCOPES.items()),
+        empty_label=_("Everyone I may see"),
+    )
     open_action_plan = django_filters.BooleanFilter(
         label=_("Open åtgärdsplan"),
         method="filter_open_action_plan",
@@ -34,7 +48,7 @@ class TraineeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Trainee
-        fields = ["q", "unit", "regulation", "bt_mode", "open_action_plan", "ready"]
+        fields = ["q", "scope", "unit", "regulation", "bt_mode", "phase", "flag", "open_action_plan", "ready"]
 
     def search(self, queryset, name, value):
         # SQLite's LIKE folds case for ASCII only, so "öberg" would miss "Öberg";
@@ -47,3 +61,9 @@ class TraineeFilter(django_filters.FilterSet):
     def filter_open_action_plan(self, queryset, name, value):
         flag = has_open_action_plan()
         return queryset.filter(flag if value else ~flag)
+
+    def filter_flag(self, queryset, name, value):
+        return overview.with_flag(queryset, value, timezone.localdate())
+
+    def filter_scope(self, queryset, name, value):
+        return overview.in_scope(queryset, self.request.user, value)

@@ -806,7 +806,7 @@ def test_the_trainee_list_flags_open_plans_only(client, flagged, study_director)
     assert url("action-plan-list", trainee) in flagged_row
     assert FLAG not in cleared_row
     assert url("action-plan-list", cleared) not in cleared_row
-    assert {row.pk: row.has_open_action_plan for row in response.context["table"].data} == {
+    assert {row.pk: row.open_action_plan for row in response.context["table"].data} == {
         trainee.pk: True,
         cleared.pk: False,
     }
@@ -845,8 +845,9 @@ def test_the_trainee_list_query_count_does_not_grow_with_flags(
         ActionPlanFactory(trainee=TraineeFactory(unit=unit))
     client.force_login(study_director)
 
-    # session, user, national-admin check, unit filter choices, regulation choices, count, page
-    with django_assert_num_queries(7):
+    # session, user, national-admin check, unit filter choices, regulation choices, count, page,
+    # the oldest computation date of the figures
+    with django_assert_num_queries(8):
         response = client.get(reverse("trainee-list"), {"open_action_plan": "true"})
 
     assert len(response.context["table"].page.object_list) == count

@@ -1,0 +1,114 @@
+"""The overview of many trainees: one query for a page, whatever its size.
+
+Every flag is a database expression over the stored status (StatusSnapshot) and the
+live records, evaluated against `today` in the query itself. The snapshot holds the
+figures only `build_status` can compute (time per calendar month, norms pro-rated for
+part-time and leave) and the due dates; whether a date has passed is decided here,
+so a snapshot computed days ago still flags the right trainees. The rule behind each
+flag is the one `build_status` and `due_next` apply to a single trainee; a test walks
+every demo trainee and checks that both give the same answer.
+"""
+
+from datetime import date
+
+from django.db.models import BooleanField, Case, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import Role
+from accounts.models import Membership
+from assessments.action_plans import has_open_action_plan
+from assessments.enums import MidTermStatus
+from portfolio import queries
+
+# Mitt-i-ST is still to be ordered in these states (as in portfolio.snapshot.due_next).
+NOT_ORDERED = ["", MidTermStatus.PLANNED]
+
+FLAGS = {
+    "iup_overdue": _("IUP försenad"),
+    "supervision_below": _("Handledning under normen"),
+    "assessments_below": _("Kompetensvärderingar under normen"),
+    "statement_overdue": _("Handledarutlåtande försenat"),
+    "statement_at_risk": _("Risk noted in handledarutlåtande"),
+    "visit_overdue": _("Årsbesök försenat"),
+    "mid_st_overdue": _("Mitt-i-ST not ordered in time"),
+    "no_panel_this_year": _("No specialistkollegium this year"),
+    "open_action_plan": _("Open åtgärdsplan"),
+}
+
+
+def flag_conditions(today: date) -> dict[str, Q]:
+    """Each flag as a condition on a Trainee queryset, for the day `today`."""
+    return {
+        "iup_overdue": Q(snapshot__iup_due__lt=today),
+        "supervision_below": Q(snapshot__supervision_meets_norm=False),
+        "assessments_below": Q(snapshot__assessments_last_met=False),
+        "statement_overdue": Q(snapshot__statement_done=False, snapshot__statement_due__lt=today),
+        "statement_at_risk": Q(snapshot__statement_at_risk=True),
+        "visit_overdue": Q(snapshot__next_visit_due__lt=today),
+        "mid_st_overdue": Q(
+            snapshot__mid_st_wanted=True,
+            snapshot__mid_st_status__in=NOT_ORDERED,
+            snapshot__mid_st_order_by__lt=today,
+            snapshot__mid_st_target__gte=today,
+        ),
+        "no_panel_this_year": ~Q(snapshot__panel_date__gte=date(today.year, 1, 1)),
+        "open_action_plan": Q(has_open_action_plan()),
+    }
+
+
+def _as_boolean(condition):
+    # CASE, not the bare condition: a missing snapshot compares as NULL, and a flag is
+    # True or False.
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def with_flags(queryset, today: date):
+    """Annotate each flag and `attention` (how many are raised) on a Trainee queryset."""
+    conditions = flag_conditions(today)
+    flags = {name: _as_boolean(condition) for name, condition in conditions.items()}
+    attention = sum(
+        (
+            Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+            for condition in conditions.values()
+        ),
+        Value(0),
+    )
+    return queryset.annotate(**flags, attention=attention)
+
+
+def with_flag(queryset, name: str, today: date):
+    """Only the trainees with flag `name` raised; "any" for at least one."""
+    conditions = flag_conditions(today)
+    if name == "any":
+        combined = Q()
+        for condition in conditions.values():
+            combined |= condition
+        return queryset.filter(combined)
+    return queryset.filter(conditions[name])
+
+
+SCOPES = {
+    "supervised": _("ST-läkare I supervise"),
+    "units": _("The units I lead"),
+}
+
+
+def in_scope(queryset, user, scope: str):
+    """Narrow the visible trainees to the ones the user follows in one role."""
+    if scope == "supervised":
+        return queryset.filter(Q(main_supervisor=user) | Q(second_specialist=user))
+    if scope == "units":
+        led = Membership.objects.filter(user=user, role__in=[Role.STUDY_DIRECTOR, Role.UNIT_HEAD]).values("unit")
+        return queryset.filter(Q(unit__in=led) | Q(study_director=user))
+    return queryset
+
+
+def overview_rows(user, today: date):
+    """The trainees `user` may see, with the stored status and every flag, for one query per page."""
+    return with_flags(
+        queries.trainees_for(user)
+        .select_related("snapshot")
+        .annotate(months_done=Coalesce("snapshot__fte_months", Value(0.0))),
+        today,
+    )
