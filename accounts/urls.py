@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts import views
+from accounts import preferences, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,10 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("konto/aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("konto/installningar/", preferences.settings_page, name="account-settings"),
+    path("konto/installningar/kalender/skapa/", preferences.feed_create, name="calendar-feed-create"),
+    path("konto/installningar/kalender/byt/", preferences.feed_rotate, name="calendar-feed-rotate"),
+    path("konto/installningar/kalender/ta-bort/", preferences.feed_delete, name="calendar-feed-delete"),
     path("regioner/", views.region_list, name="region-list"),
     path("regioner/<slug:code>/policy/", views.region_policy_edit, name="region-policy"),
     path("i18n/", include("django.conf.urls.i18n")),
