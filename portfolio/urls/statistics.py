@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from portfolio.views import statistics
+
+urlpatterns = [
+    path("", statistics.statistics, name="statistics"),
+]
