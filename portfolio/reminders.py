@@ -36,7 +36,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -55,9 +55,6 @@ DUE_SOON = timedelta(days=30)
 MID_ST_SOON = timedelta(days=60)
 FOLLOW_UP_SOON = timedelta(days=7)
 REQUEST_SOON = timedelta(days=7)
-
-SETTINGS_PATH = "/konto/installningar/"
-
 
 @dataclass(frozen=True)
 class ReminderItem:
@@ -90,10 +87,7 @@ def link(name: str, *args) -> str:
 
 
 def settings_link() -> str:
-    try:
-        return link("account-settings")
-    except NoReverseMatch:
-        return settings.SITE_URL + SETTINGS_PATH
+    return link("account-settings")
 
 
 def _item(user_id, kind, pk, text, url, day, today):
