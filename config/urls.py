@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("portfolio.urls")),
     path("", include("assessments.urls")),
+    path("", include("contracts.urls")),
     path("admin/", admin.site.urls),
 ]
