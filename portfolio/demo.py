@@ -59,6 +59,18 @@ TOPICS = [
 ]
 
 
+# Apps above portfolio (contracts) add their part of the demo region here from their
+# AppConfig.ready(); seed_demo runs them, in order, after the portfolio and assessments.
+EXTRA_SEEDS = []
+
+
+def register_seed(seed):
+    """`seed(today)` must be idempotent: seed_demo may run any number of times."""
+    if seed not in EXTRA_SEEDS:
+        EXTRA_SEEDS.append(seed)
+    return seed
+
+
 def aware(day: date, hour: int = 10):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 

@@ -56,6 +56,7 @@ MID_ST_SOON = timedelta(days=60)
 FOLLOW_UP_SOON = timedelta(days=7)
 REQUEST_SOON = timedelta(days=7)
 
+
 @dataclass(frozen=True)
 class ReminderItem:
     """One line of a digest. `key` names the thing (e.g. "iup_overdue:42", "sign:7") and

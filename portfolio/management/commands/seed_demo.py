@@ -195,6 +195,8 @@ class Command(BaseCommand):
         for trainee in trainees:
             by_unit.setdefault(trainee.unit_id, []).append(trainee)
         assessments_demo.populate_panels(units, by_unit, today)
+        for seed in demo.EXTRA_SEEDS:
+            seed(today)
         # The stored verdicts were not recomputed record by record (deferred); once now.
         readiness_store.refresh_all(trainees, today)
 
