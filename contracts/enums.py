@@ -8,7 +8,7 @@ class CriterionRule(models.TextChoices):
 
     ATTESTED = "attested", _("attested by the studierektor")
     MIN_SPECIALISTS = "min_specialists", _("at least N specialists in the unit's specialty")
-    SPECIALIST_PERCENT = "specialist_percent", _("specialists together at least N % of full time")
+    SPECIALIST_PERCENT = "specialist_percent", _("specialists together at least N percent of full time")
     SCOPE = "scope", _("the unit's scope covers BHV, MHV and care of the elderly")
     PERSONAL_SUPERVISOR = "personal_supervisor", _("every ST-läkare has a huvudhandledare at the unit")
     SUPERVISOR_QUALIFIED = "supervisor_qualified", _("every huvudhandledare is a specialist with handledarutbildning")
