@@ -6,33 +6,20 @@ studierektorer get one e-mail; the stored state keeps the next run silent about 
 The logic is contracts.units.check_criteria.
 """
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from accounts.daily import DailyCommand
 from contracts.units import alert_recipients, check_criteria
 
 
-def _day(value):
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--date must be YYYY-MM-DD, not {value!r}") from error
-
-
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         "Evaluate every unit against the regional quality criteria, store the outcome and e-mail the "
         "studierektorer about criteria that are no longer met."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Only list what changed; store and send nothing.")
-        parser.add_argument("--date", dest="day", type=_day, help="Run as if today were this day (YYYY-MM-DD).")
+    dry_run_help = "Only list what changed; store and send nothing."
 
     def handle(self, *args, dry_run, day, **options):
-        today = day or timezone.localdate()
+        today = self.today(day)
         outcome = check_criteria(today, dry_run=dry_run)
         for alert in outcome.alerts:
             was = alert.previous or "unknown"

@@ -8,33 +8,20 @@ Colleagues without an account who were asked for a kompetensvärdering get their
 reminder from `remind_assessors` (assessments); this command mails people with accounts.
 """
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from accounts.daily import DailyCommand
 from portfolio.reminders import send_digests
 
 
-def _day(value):
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--date must be YYYY-MM-DD, not {value!r}") from error
-
-
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         "E-mail each ST-läkare, handledare and studierektor one digest of what is due, overdue or waiting "
         "for their signature or decision. Assessors without an account are reminded by remind_assessors."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Only list who would get what; send nothing.")
-        parser.add_argument("--date", dest="day", type=_day, help="Run as if today were this day (YYYY-MM-DD).")
+    dry_run_help = "Only list who would get what; send nothing."
 
     def handle(self, *args, dry_run, day, **options):
-        today = day or timezone.localdate()
+        today = self.today(day)
         outcome = send_digests(today, dry_run=dry_run)
         if dry_run:
             for digest in outcome.sent:
