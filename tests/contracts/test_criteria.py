@@ -548,6 +548,7 @@ def test_a_whole_unit_through_the_database(unit, trainee, supervisor, second_spe
         "specialister": MET,
         "bredd": MET,
         "personlig-handledare": MET,
+        "handledningstid": MET,
         "handledarkompetens": MET,
         "handledartid": MET,
         "kompetensutvecklingstid": MET,

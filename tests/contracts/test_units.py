@@ -36,7 +36,7 @@ from contracts.models import (
 )
 from contracts.reference import load_criteria
 from portfolio import reminders
-from portfolio.models import FrozenRecordError
+from portfolio.models import FrozenRecordError, StatusSnapshot
 from tests.contracts.factories_units import (
     ApprovalFactory,
     DispensationFactory,
@@ -763,7 +763,7 @@ def test_the_approval_decision_is_recorded_and_shown_with_its_evaluation(
 
     approval = UnitApproval.objects.get()
     assert response["Location"] == url("unit-approval-detail", one_specialist, approval.pk)
-    assert approval.approved is False and len(approval.evaluation) == 7
+    assert approval.approved is False and len(approval.evaluation) == 8
     client.force_login(region_admin)
     html = page(client.get(url("unit-approval-detail", one_specialist, approval.pk)))
     assert "Saknar specialist." in html and "Hälsocentralen har minst två" in html
@@ -1019,7 +1019,7 @@ def test_the_admin_action_loads_criteria_for_the_chosen_regions(client, superuse
     )
 
     assert other.criteria_sets.get().criteria.filter(rule=CriterionRule.LISTED_PER_TRAINEE).exists()
-    assert region.criteria_sets.get().criteria.count() == 7
+    assert region.criteria_sets.get().criteria.count() == 8
 
 
 def test_an_approval_cannot_be_changed_or_deleted_in_the_admin(client, superuser, register):
@@ -1050,6 +1050,13 @@ def test_the_demo_is_idempotent_and_has_the_story(db):
     assert UnitProfile.objects.filter(unit__region=region).count() == len(units)
     results = crit.evaluate_units(units.values(), day)
     outcomes = {name: {r.criterion.code: r.outcome for r in results[unit.pk]} for name, unit in units.items()}
+    # Handledning time is judged from the demo's handledning as recorded: not met exactly
+    # where some ST-läkare of the unit is below the norm in the last eight weeks.
+    for name, unit in units.items():
+        if "handledningstid" in outcomes[name]:
+            below = StatusSnapshot.objects.filter(trainee__unit=unit, supervision_meets_norm=False).exists()
+            expected = CriterionOutcome.NOT_MET if below else CriterionOutcome.MET
+            assert outcomes[name].pop("handledningstid") == expected, name
     for name in ("Björkdalens hälsocentral", "Kustby hälsocentral", "Åsmyra hälsocentral"):
         assert set(outcomes[name].values()) == {CriterionOutcome.MET}, name
     forsnas = outcomes["Forsnäs hälsocentral"]
