@@ -28,14 +28,13 @@ from icalendar import Calendar, Event, vDuration
 
 from accounts.enums import Role
 from accounts.models import Membership
-from assessments.enums import MidTermStatus
 from assessments.models import ActionPlan, MidTermEvaluation, PanelReview, SpecialistPanel
 from portfolio.models import AnnualVisit, StatusSnapshot, SupervisionMeeting, Trainee
+from portfolio.overview import MID_ST_NOT_ORDERED
 from portfolio.timecalc import add_months
 
 REFRESH = timedelta(hours=12)
 MONTHS_BACK, MONTHS_AHEAD = 12, 24
-MID_ST_NOT_ORDERED = ("", MidTermStatus.PLANNED)
 
 
 @dataclass(frozen=True)

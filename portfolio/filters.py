@@ -1,11 +1,9 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
-from assessments.action_plans import has_open_action_plan
 from portfolio import overview
 from portfolio.enums import BTMode, Phase
 from portfolio.models import Regulation, Trainee
@@ -59,11 +57,10 @@ class TraineeFilter(django_filters.FilterSet):
         return queryset.filter(query)
 
     def filter_open_action_plan(self, queryset, name, value):
-        flag = has_open_action_plan()
-        return queryset.filter(flag if value else ~flag)
+        return queryset.filter(open_action_plan=value)
 
     def filter_flag(self, queryset, name, value):
-        return overview.with_flag(queryset, value, timezone.localdate())
+        return overview.with_flag(queryset, value)
 
     def filter_scope(self, queryset, name, value):
         return overview.in_scope(queryset, self.request.user, value)

@@ -12,7 +12,6 @@ every demo trainee and checks that both give the same answer.
 from datetime import date
 
 from django.db.models import BooleanField, Case, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
@@ -21,8 +20,9 @@ from assessments.action_plans import has_open_action_plan
 from assessments.enums import MidTermStatus
 from portfolio import queries
 
-# Mitt-i-ST is still to be ordered in these states (as in portfolio.snapshot.due_next).
-NOT_ORDERED = ["", MidTermStatus.PLANNED]
+# A stored Mitt-i-ST status that means "still to be ordered" ("" = no evaluation yet), as in
+# portfolio.snapshot.due_next; the reminders and the calendar read the same constant.
+MID_ST_NOT_ORDERED = ("", MidTermStatus.PLANNED)
 
 FLAGS = {
     "iup_overdue": _("IUP försenad"),
@@ -48,7 +48,7 @@ def flag_conditions(today: date) -> dict[str, Q]:
         "visit_overdue": Q(snapshot__next_visit_due__lt=today),
         "mid_st_overdue": Q(
             snapshot__mid_st_wanted=True,
-            snapshot__mid_st_status__in=NOT_ORDERED,
+            snapshot__mid_st_status__in=MID_ST_NOT_ORDERED,
             snapshot__mid_st_order_by__lt=today,
             snapshot__mid_st_target__gte=today,
         ),
@@ -77,15 +77,12 @@ def with_flags(queryset, today: date):
     return queryset.annotate(**flags, attention=attention)
 
 
-def with_flag(queryset, name: str, today: date):
-    """Only the trainees with flag `name` raised; "any" for at least one."""
-    conditions = flag_conditions(today)
+def with_flag(queryset, name: str):
+    """Only the trainees with flag `name` raised ("any": at least one), on a queryset from
+    `with_flags`: the filter reads its annotations, so list and filter judge the same day."""
     if name == "any":
-        combined = Q()
-        for condition in conditions.values():
-            combined |= condition
-        return queryset.filter(combined)
-    return queryset.filter(conditions[name])
+        return queryset.filter(attention__gt=0)
+    return queryset.filter(**{name: True})
 
 
 SCOPES = {
@@ -106,9 +103,4 @@ def in_scope(queryset, user, scope: str):
 
 def overview_rows(user, today: date):
     """The trainees `user` may see, with the stored status and every flag, for one query per page."""
-    return with_flags(
-        queries.trainees_for(user)
-        .select_related("snapshot")
-        .annotate(months_done=Coalesce("snapshot__fte_months", Value(0.0))),
-        today,
-    )
+    return with_flags(queries.trainees_for(user).select_related("snapshot"), today)

@@ -43,10 +43,11 @@ from django.utils.translation import ngettext
 
 from accounts.enums import ReminderFrequency, Role
 from accounts.models import Membership, SentReminder, User
-from assessments.enums import AssessmentKind, MidTermStatus
+from assessments.enums import AssessmentKind
 from assessments.models import ActionPlan, AssessmentRequest
 from portfolio.enums import CertificateForm, Phase, PlanStatus, SignedStatus
 from portfolio.models import CertificateSignature, StatusSnapshot, TrainingPlan
+from portfolio.overview import MID_ST_NOT_ORDERED
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,6 @@ SNAPSHOT_FIELDS = (
     "mid_st_target",
     "mid_st_order_by",
 )
-MID_ST_NOT_ORDERED = ("", MidTermStatus.PLANNED)
 
 
 def _snapshots(*conditions):
