@@ -185,16 +185,13 @@ def update_plan(plan, *, by, **fields):
     return plan
 
 
-@transaction.atomic
-def add_follow_up(plan, *, by, date, note, next_follow_up_on=None):
-    """Record a follow-up of an open plan; `next_follow_up_on`, when given, becomes the plan's next date."""
-    locked = _locked(plan)
-    _require(by, locked.trainee)
-    _require_open(locked)
-    note = (note or "").strip()
+def follow_up_errors(text, date, next_follow_up_on, *, opened_on, text_field="note") -> dict:
+    """What is wrong with a follow-up of an åtgärdsplan (a trainee's, or a unit's in the
+    contracts app): a text, a date that has passed but not before the plan was opened, and
+    a next date after this one. Field name → ValidationError; empty when all is well."""
     errors = {}
-    if not note:
-        errors["note"] = ValidationError(_("Write what the follow-up found."), code="required")
+    if not text:
+        errors[text_field] = ValidationError(_("Write what the follow-up found."), code="required")
     if date is None:
         errors["date"] = ValidationError(_("Enter the date of the follow-up."), code="required")
     elif date > timezone.localdate():
@@ -202,16 +199,26 @@ def add_follow_up(plan, *, by, date, note, next_follow_up_on=None):
             _("A follow-up is recorded once it has taken place; the date cannot be in the future."),
             code="date_in_future",
         )
-    elif date < locked.opened_on:
+    elif date < opened_on:
         errors["date"] = ValidationError(
-            _("The follow-up cannot be before the plan was opened (%(date)s).")
-            % {"date": f"{locked.opened_on:%Y-%m-%d}"},
+            _("The follow-up cannot be before the plan was opened (%(date)s).") % {"date": f"{opened_on:%Y-%m-%d}"},
             code="date_before_opened",
         )
     if date is not None and next_follow_up_on is not None and next_follow_up_on <= date:
         errors["next_follow_up_on"] = ValidationError(
             _("The next follow-up must come after this one."), code="next_not_after_date"
         )
+    return errors
+
+
+@transaction.atomic
+def add_follow_up(plan, *, by, date, note, next_follow_up_on=None):
+    """Record a follow-up of an open plan; `next_follow_up_on`, when given, becomes the plan's next date."""
+    locked = _locked(plan)
+    _require(by, locked.trainee)
+    _require_open(locked)
+    note = (note or "").strip()
+    errors = follow_up_errors(note, date, next_follow_up_on, opened_on=locked.opened_on)
     _raise(errors)
     follow_up = ActionPlanFollowUp.objects.create(plan=locked, date=date, note=note, recorded_by=by)
     if next_follow_up_on is not None and next_follow_up_on != locked.follow_up_on:

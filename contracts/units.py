@@ -40,6 +40,7 @@ import contracts.rules_units as perms
 from accounts.domain import is_national_administrator, record_event
 from accounts.enums import Role
 from accounts.models import Membership, Unit, User
+from assessments.action_plans import follow_up_errors
 from contracts import criteria as crit
 from contracts.enums import CriterionOutcome, CriterionRule
 from contracts.models import (
@@ -535,28 +536,7 @@ def add_follow_up(plan, *, by, date, notes, next_follow_up_on=None):
     _require_open(locked)
     _require_signed(locked)
     notes = (notes or "").strip()
-    errors = {}
-    if not notes:
-        errors["notes"] = ValidationError(_("Write what the follow-up found."), code="required")
-    if date is None:
-        errors["date"] = ValidationError(_("Enter the date of the follow-up."), code="required")
-    else:
-        _not_in_future(
-            errors,
-            "date",
-            date,
-            _("A follow-up is recorded once it has taken place; the date cannot be in the future."),
-        )
-        if date < locked.opened_on:
-            errors["date"] = ValidationError(
-                _("The follow-up cannot be before the plan was opened (%(date)s).")
-                % {"date": f"{locked.opened_on:%Y-%m-%d}"},
-                code="date_before_opened",
-            )
-    if date is not None and next_follow_up_on is not None and next_follow_up_on <= date:
-        errors["next_follow_up_on"] = ValidationError(
-            _("The next follow-up must come after this one."), code="next_not_after_date"
-        )
+    errors = follow_up_errors(notes, date, next_follow_up_on, opened_on=locked.opened_on, text_field="notes")
     _raise(errors)
     follow_up = UnitActionPlanFollowUp.objects.create(plan=locked, date=date, notes=notes, by=by)
     if next_follow_up_on is not None and next_follow_up_on != locked.follow_up_on:
