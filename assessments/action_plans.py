@@ -120,23 +120,7 @@ def _check_content(values, first_follow_up=None):
             ),
             code="measures_required",
         )
-    opened, follow_up = values["opened_on"], values["follow_up_on"]
-    if opened is None:
-        errors["opened_on"] = ValidationError(_("Enter the date the plan was opened."), code="required")
-    elif opened > today:
-        errors["opened_on"] = ValidationError(_("The plan cannot be opened in the future."), code="opened_in_future")
-    elif first_follow_up is not None and opened > first_follow_up:
-        errors["opened_on"] = ValidationError(
-            _("The plan cannot be opened after its first follow-up (%(date)s).")
-            % {"date": f"{first_follow_up:%Y-%m-%d}"},
-            code="opened_after_follow_up",
-        )
-    if follow_up is None:
-        errors["follow_up_on"] = ValidationError(_("Enter the date of the next follow-up."), code="required")
-    elif opened is not None and follow_up <= opened:
-        errors["follow_up_on"] = ValidationError(
-            _("The follow-up must come after the date the plan was opened."), code="follow_up_not_after_opened"
-        )
+    errors.update(plan_date_errors(values["opened_on"], values["follow_up_on"], first_follow_up, today))
     _raise(errors)
 
 
@@ -183,6 +167,30 @@ def update_plan(plan, *, by, **fields):
     _save(plan, locked, changed)
     record_event(by, "action_plan.updated", plan, fields=changed)
     return plan
+
+
+def plan_date_errors(opened, follow_up, first_follow_up, today) -> dict:
+    """What is wrong with an åtgärdsplan's dates (a trainee's, or a unit's in the contracts
+    app): opened, not in the future and not after its first follow-up; the next follow-up
+    after the opening. Field name → ValidationError."""
+    errors = {}
+    if opened is None:
+        errors["opened_on"] = ValidationError(_("Enter the date the plan was opened."), code="required")
+    elif opened > today:
+        errors["opened_on"] = ValidationError(_("The plan cannot be opened in the future."), code="opened_in_future")
+    elif first_follow_up is not None and opened > first_follow_up:
+        errors["opened_on"] = ValidationError(
+            _("The plan cannot be opened after its first follow-up (%(date)s).")
+            % {"date": f"{first_follow_up:%Y-%m-%d}"},
+            code="opened_after_follow_up",
+        )
+    if follow_up is None:
+        errors["follow_up_on"] = ValidationError(_("Enter the date of the next follow-up."), code="required")
+    elif opened is not None and follow_up <= opened:
+        errors["follow_up_on"] = ValidationError(
+            _("The follow-up must come after the date the plan was opened."), code="follow_up_not_after_opened"
+        )
+    return errors
 
 
 def follow_up_errors(text, date, next_follow_up_on, *, opened_on, text_field="note") -> dict:

@@ -40,7 +40,7 @@ import contracts.rules_units as perms
 from accounts.domain import is_national_administrator, record_event
 from accounts.enums import Role
 from accounts.models import Membership, Unit, User
-from assessments.action_plans import follow_up_errors
+from assessments.action_plans import follow_up_errors, plan_date_errors
 from contracts import criteria as crit
 from contracts.enums import CriterionOutcome, CriterionRule
 from contracts.models import (
@@ -428,22 +428,7 @@ def _check_plan(unit, values, first_follow_up=None):
         errors["criterion"] = ValidationError(
             _("That criterion is not one of this unit's criteria."), code="wrong_criterion"
         )
-    opened, follow_up = values["opened_on"], values["follow_up_on"]
-    if opened is None:
-        errors["opened_on"] = ValidationError(_("Enter the date the plan was opened."), code="required")
-    _not_in_future(errors, "opened_on", opened, _("The plan cannot be opened in the future."))
-    if opened is not None and first_follow_up is not None and opened > first_follow_up:
-        errors["opened_on"] = ValidationError(
-            _("The plan cannot be opened after its first follow-up (%(date)s).")
-            % {"date": f"{first_follow_up:%Y-%m-%d}"},
-            code="opened_after_follow_up",
-        )
-    if follow_up is None:
-        errors["follow_up_on"] = ValidationError(_("Enter the date of the next follow-up."), code="required")
-    elif opened is not None and follow_up <= opened:
-        errors["follow_up_on"] = ValidationError(
-            _("The follow-up must come after the date the plan was opened."), code="follow_up_not_after_opened"
-        )
+    errors.update(plan_date_errors(values["opened_on"], values["follow_up_on"], first_follow_up, timezone.localdate()))
     _raise(errors)
 
 
