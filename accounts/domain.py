@@ -32,6 +32,26 @@ def policy_for(region: Region) -> RegionPolicy:
     return policy
 
 
+def prime_policies(regions, known: dict | None = None) -> dict:
+    """`policy_for` for many region objects at once (each trainee of a batch holds its own
+    copy of the region): one query for the regions not in `known` (region pk → policy),
+    and each object's cache set, so that `policy_for` on any of them asks nothing more.
+    Returns `known`, extended; pass it back for the next batch."""
+    known = {} if known is None else known
+    for region in regions:
+        cached = getattr(region, "_policy_cache", None)
+        if cached is not None:
+            known.setdefault(region.pk, cached)
+    missing = {region.pk for region in regions if region.pk not in known}
+    if missing:
+        known.update((policy.region_id, policy) for policy in RegionPolicy.objects.filter(region_id__in=missing))
+    for region in regions:
+        if region.pk not in known:
+            known[region.pk] = policy_for(region)  # the region's first use creates it
+        region._policy_cache = known[region.pk]
+    return known
+
+
 @transaction.atomic
 def _create_policy(region: Region) -> RegionPolicy:
     policy, created = RegionPolicy.objects.get_or_create(region=region)

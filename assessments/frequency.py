@@ -5,7 +5,7 @@ half-year, medsittningar per quarter) are written for a full-time trainee who wo
 the whole period; a trainee who works part-time or is on leave owes a share of it.
 
 The share: `fte` is the months of presence in the period, counted by
-`timecalc.fte_months` on the service and leave cut to the period, with EVERY kind of
+`timecalc.fte_months` per calendar month of the period, with EVERY kind of
 leave taken away (leave that counts as service time still means nobody was there to
 be assessed). Then
 
@@ -84,24 +84,24 @@ def _label(start: date, months: int) -> str:
     return f"{start.year} {'H' if months == HALF_YEAR_MONTHS else 'K'}{number}"
 
 
-def _clip(intervals: list[Interval], start: date, end: date) -> list[Interval]:
-    return [
-        Interval(max(i.start, start), min(i.end, end), i.percent, i.kind)
-        for i in intervals
-        if i.start <= end and i.end >= start
-    ]
-
-
 def _figures(event_dates, service, leave, norm, first_day, today, months) -> list[PeriodFigure]:
-    dates, service, leave = list(event_dates), list(service), list(leave)
+    dates = list(event_dates)
+    # Months of presence are counted per calendar month and a period is whole months, so
+    # one count over all the service gives each period's months as the sum of its own.
+    presence = fte_months(service, leave, counted_leave=set()).by_month
     figures = []
     start = _period_start(first_day, months)
     while start <= today:
         end = add_months(start, months) - ONE_DAY
-        fte = fte_months(_clip(service, start, end), _clip(leave, start, end), counted_leave=set()).total
+        fte = sum(sum(presence.get(_month(start, offset), {}).values()) for offset in range(months))
         figures.append(_figure(start, end, months, sum(start <= d <= end for d in dates), fte, norm, today))
         start = end + ONE_DAY
     return figures
+
+
+def _month(start: date, offset: int) -> tuple[int, int]:
+    index = start.month - 1 + offset
+    return (start.year + index // 12, index % 12 + 1)
 
 
 def _figure(start, end, months, count, fte, norm, today) -> PeriodFigure:

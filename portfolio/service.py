@@ -221,6 +221,11 @@ def _months_back(today: date, count: int) -> date:
     return date(month_index // 12, month_index % 12 + 1, 1)
 
 
+def supervision_since(today: date) -> date:
+    """The first day the handledning windows ending with the week of `today` look at."""
+    return timecalc.week_start(today) - timedelta(weeks=max(SUPERVISION_WINDOWS) - 1)
+
+
 def supervision_windows(meetings, service, leave, norm, today: date):
     """[(weeks, SupervisionFigure)] for the last 8 and 26 weeks; only service up to today counts,
     so the weeks ahead in a planned tjänstgöring do not raise the expected hours."""

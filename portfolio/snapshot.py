@@ -1,8 +1,10 @@
 """One computation behind every figure about a trainee.
 
-`build_status` reads a trainee's records with a fixed number of queries and returns
-plain data: the trainee page, the timeline, `st_status` and (later) the overview all
-take their numbers from here, so they cannot disagree.
+`build_status` returns plain data from a trainee's records: the trainee page, the
+timeline, `st_status` and the stored snapshot behind the overview all take their
+numbers from here, so they cannot disagree. `build_statuses` does the same for a
+chunk of trainees with the same number of queries as for one (the records are read
+by `portfolio.records`); `build_status` is that for a chunk of one.
 
 As a read-side module it also reads the assessments app (kompetensvärderingar,
 handledarutlåtanden, specialistkollegium, Mitt-i-ST, åtgärdsplaner); the rules it
@@ -12,22 +14,27 @@ applies to them are the pure functions of that app.
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.domain import policy_for
-from assessments.enums import AssessmentKind, AssessorRole, MidTermStatus, SignedStatus, StatementKind
+from accounts.domain import policy_for, prime_policies
+from assessments.enums import AssessmentKind, AssessorRole, MidTermStatus, SignedStatus
 from assessments.frequency import PeriodFigure, half_year_figures, quarter_figures
 from assessments.midterm import mid_term_dates
-from assessments.models import ActionPlan, Assessment, MidTermEvaluation, PanelReview, SupervisorStatement
+from assessments.models import Assessment
 from assessments.statements import statement_due
 from portfolio import timecalc
-from portfolio.models import Course, Goal, OtherActivity, ServicePeriod, SupervisionMeeting, Trainee
-from portfolio.queries import trainee_goals
-from portfolio.reviews import next_visit_for
-from portfolio.service import counted_leave, leave_intervals, service_intervals, supervision_windows
+from portfolio.models import Trainee
+from portfolio.records import StatusRecords, status_records
+from portfolio.reviews import next_visit_due
+from portfolio.service import (
+    counted_leave,
+    leave_intervals,
+    service_intervals,
+    supervision_since,
+    supervision_windows,
+)
 
 DATE_FIELDS = (
     "st_start",
@@ -157,50 +164,55 @@ class TraineeStatus:
 
 
 def build_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
+    """The status of one trainee: `build_statuses` for a batch of one."""
+    today = today or timezone.localdate()
+    return build_statuses([trainee], today)[trainee.pk]
+
+
+def build_statuses(trainees, today: date, policies: dict | None = None) -> dict[int, TraineeStatus]:
+    """{trainee pk: TraineeStatus} for a chunk of trainees, each kind of record read once for
+    all of them (`portfolio.records`); `policies` (region pk → policy) carries the regional
+    policies from one chunk to the next. Load the trainees with user, unit__region,
+    regulation and specialty."""
+    trainees = list(trainees)
+    prime_policies([trainee.unit.region for trainee in trainees], policies)
+    records = status_records(trainees, meetings_since=supervision_since(today))
+    return {trainee.pk: _status(trainee, records[trainee.pk], today) for trainee in trainees}
+
+
+def _status(trainee: Trainee, records: StatusRecords, today: date) -> TraineeStatus:
+    """The figures from the trainee's records (no queries)."""
     from portfolio.iup import iup_due
 
-    today = today or timezone.localdate()
     regulation = trainee.regulation
-    service, leave = service_intervals(trainee), leave_intervals(trainee)
+    service, leave = records.service, records.leave
     counted = counted_leave(trainee)
     done = timecalc.fte_months(service, leave, counted, until=today + timedelta(days=1))
     planned = timecalc.fte_months(service, leave, counted)
     required = trainee.required_fte_months
 
     policy = policy_for(trainee.unit.region)
-    meetings = list(trainee.supervision_meetings.values_list("date", "minutes"))
     windows = [
         SupervisionWindow(weeks, figure.hours, figure.expected_hours, figure.meets_norm)
         for weeks, figure in supervision_windows(
-            meetings, service, leave, float(policy.supervision_hours_per_week), today
+            records.meetings, service, leave, float(policy.supervision_hours_per_week), today
         )
     ]
 
     # Mitt-i-ST: halfway through the minimum time, inside SFAM's window, ordered the
     # region's lead time before (assessments.midterm has the rule).
-    mid = MidTermEvaluation.objects.filter(trainee=trainee).first()
+    mid = records.mid_term
     mid_dates = mid_term_dates(
         service, leave, counted, required, policy.mid_st_lead_time_months, mid.desired_date if mid else None
     )
-    visit_due = next_visit_for(trainee, policy.annual_visit_interval_months)
-    assessments = _assessment_figures(trainee, service, leave, policy, today)
-    statements = list(
-        SupervisorStatement.objects.filter(trainee=trainee, kind=StatementKind.ANNUAL, status=SignedStatus.SIGNED)
-        .order_by("-signed_at")
-        .values_list("period_end", "signed_at", "on_track", "at_risk")
-    )
+    visit_due = next_visit_due(records.last_visit, trainee.st_start, policy.annual_visit_interval_months)
+    assessments = _assessment_figures(records.signed_assessments, trainee.st_start, service, leave, policy, today)
+    statements = records.statements
     signed_days = [timezone.localdate(signed_at) for _end, signed_at, _track, _risk in statements]
     due_statement = statement_due(signed_days, visit_due, policy.annual_visit_interval_months, today)
     latest_statement = StatementSummary(statements[0][0], signed_days[0], *statements[0][2:]) if statements else None
-    panel_date = (
-        PanelReview.objects.filter(trainee=trainee, panel__held_at__isnull=False)
-        .order_by("-panel__date")
-        .values_list("panel__date", flat=True)
-        .first()
-    )
-    open_plan = ActionPlan.objects.open().filter(trainee=trainee).order_by("follow_up_on").first()
 
-    plans = list(trainee.plans.order_by("version").prefetch_related("goals"))
+    plans = records.plans
     latest = plans[-1] if plans else None
     due = iup_due(trainee, plans, policy, today, next_visit=visit_due)
 
@@ -232,16 +244,16 @@ def build_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
         next_visit_due=visit_due,
         visit_overdue=visit_due < today,
         supervision=windows,
-        goals=_goal_evidence(trainee, plans),
+        goals=_goal_evidence(records),
         assessments_by_half_year=assessments[0],
         sit_ins_by_quarter=assessments[1],
         latest_statement=latest_statement,
         statement_due=due_statement.due,
         statement_done=due_statement.done,
         statement_overdue=due_statement.overdue,
-        specialist_panel_date=panel_date,
-        open_action_plan=open_plan is not None,
-        action_plan_follow_up=open_plan.follow_up_on if open_plan else None,
+        specialist_panel_date=records.panel_date,
+        open_action_plan=records.open_action_plan,
+        action_plan_follow_up=records.action_plan_follow_up,
     )
 
 
@@ -254,25 +266,26 @@ class AssessmentFigures:
 
 
 def assessment_figures(trainee: Trainee, today: date | None = None) -> AssessmentFigures:
-    """The frequency figures alone, for the kompetensvärderingar page (five queries)."""
+    """The frequency figures alone, for the kompetensvärderingar page (four queries)."""
     today = today or timezone.localdate()
     policy = policy_for(trainee.unit.region)
+    signed = Assessment.objects.filter(trainee=trainee, status=SignedStatus.SIGNED).order_by()
     half_years, quarters = _assessment_figures(
-        trainee, service_intervals(trainee), leave_intervals(trainee), policy, today
+        list(signed.values_list("date", "kind", "assessor_role")),
+        trainee.st_start,
+        service_intervals(trainee),
+        leave_intervals(trainee),
+        policy,
+        today,
     )
     return AssessmentFigures(policy.assessments_per_half_year, policy.sit_ins_per_quarter, half_years, quarters)
 
 
-def _assessment_figures(trainee, service, leave, policy, today):
-    """Signed kompetensvärderingar per half-year, and medsittningar by a handledare per
-    quarter, against the region's norms pro-rated for part-time and leave."""
-    signed = list(
-        Assessment.objects.filter(trainee=trainee, status=SignedStatus.SIGNED).values_list(
-            "date", "kind", "assessor_role"
-        )
-    )
+def _assessment_figures(signed, first, service, leave, policy, today):
+    """Signed kompetensvärderingar (date, kind, assessor role) per half-year from the start of
+    ST `first`, and medsittningar by a handledare per quarter, against the region's norms
+    pro-rated for part-time and leave."""
     sit_ins = [day for day, kind, role in signed if kind == AssessmentKind.SIT_IN and role == AssessorRole.SUPERVISOR]
-    first = trainee.st_start
     return (
         half_year_figures(
             [day for day, _kind, _role in signed], service, leave, policy.assessments_per_half_year, first, today
@@ -281,37 +294,28 @@ def _assessment_figures(trainee, service, leave, policy, today):
     )
 
 
-def _goal_evidence(trainee, plans):
-    evidence = {goal.pk: GoalEvidence(goal.code, goal.title, goal.curriculum.kind) for goal in trainee_goals(trainee)}
-    goal_filter = Prefetch("goals", queryset=Goal.objects.only("pk"))
-    periods = ServicePeriod.objects.filter(trainee=trainee).select_related("unit").prefetch_related(goal_filter)
-    for period in periods.order_by("start"):
-        for goal in period.goals.all():
-            if goal.pk in evidence:
-                evidence[goal.pk].service.append(period.place)
-    for course in Course.objects.filter(trainee=trainee).prefetch_related(goal_filter).order_by("start"):
-        for goal in course.goals.all():
-            if goal.pk in evidence:
-                evidence[goal.pk].courses.append(course.title)
-    for activity in OtherActivity.objects.filter(trainee=trainee).prefetch_related(goal_filter).order_by("start"):
-        for goal in activity.goals.all():
-            if goal.pk in evidence:
-                evidence[goal.pk].activities.append(activity.title)
-    signed = Assessment.goals.through.objects.filter(
-        assessment__trainee=trainee, assessment__status=SignedStatus.SIGNED
-    ).values_list("goal_id", flat=True)
-    for goal_id in signed:
+def _goal_evidence(records: StatusRecords):
+    evidence = {goal.pk: GoalEvidence(goal.code, goal.title, goal.curriculum) for goal in records.goals}
+    for name, linked in (
+        ("service", records.periods),
+        ("courses", records.courses),
+        ("activities", records.activities),
+    ):
+        for label, goal_ids in linked:
+            for goal_id in goal_ids:
+                if goal_id in evidence:
+                    getattr(evidence[goal_id], name).append(label)
+    for goal_id, count in records.assessments_per_goal.items():
         if goal_id in evidence:
-            evidence[goal_id].assessments += 1
-    through = SupervisionMeeting.goals.through
-    for goal_id in through.objects.filter(supervisionmeeting__trainee=trainee).values_list("goal_id", flat=True):
+            evidence[goal_id].assessments += count
+    for goal_id, count in records.meetings_per_goal.items():
         if goal_id in evidence:
-            evidence[goal_id].supervision_meetings += 1
-    current = next((plan for plan in reversed(plans) if plan.status == "approved"), None)
+            evidence[goal_id].supervision_meetings += count
+    current = next((plan for plan in reversed(records.plans) if plan.status == "approved"), None)
     if current is not None:
-        for goal in current.goals.all():
-            if goal.pk in evidence:
-                evidence[goal.pk].in_current_iup = True
+        for goal_id in records.plan_goals.get(current.pk, ()):
+            if goal_id in evidence:
+                evidence[goal_id].in_current_iup = True
     return list(evidence.values())
 
 

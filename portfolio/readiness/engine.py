@@ -13,9 +13,11 @@ be predicted, so with them the date is a "not before".
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portfolio.enums import ActivityType, BTMode, CertificateForm, CurriculumKind, RegulationCode, SignerRole
@@ -358,12 +360,15 @@ def _bt_time_gaps(data):
 def _goal_gaps(data, curriculum, valid):
     """One gap per delmål and requirement group that no valid intyg covers."""
     gaps = []
+    invalid = [cert for cert in data.certificates if not cert.superseded and not counts(cert, data)]
+    language = get_language()
     for goal in data.goals:
         if goal.curriculum != curriculum:
             continue
         for group in goal.groups:
             if not any(_covers(cert, goal, group) for cert in valid):
-                gaps.append(_goal_gap(data, goal, group))
+                written = any(_covers(cert, goal, group) for cert in invalid)
+                gaps.append(_goal_gap(language, data.regulation, goal.code, goal.title, group, written))
     return gaps
 
 
@@ -371,13 +376,14 @@ def _covers(cert, goal, group):
     return FORM_ACTIVITY.get(cert.form) in group and goal.code in cert.goal_codes
 
 
-def _goal_gap(data, goal, group):
+# A gap's texts depend on these arguments alone, and early in ST most delmål are missing
+# for every trainee alike: the batch that refreshes every trainee builds each text once
+# per language. Gap is frozen, so the verdicts can share it.
+@lru_cache(maxsize=4096)
+def _goal_gap(language, regulation, code, title, group, written):
     ordered = _in_enum_order(group, ActivityType)
-    forms = [_form_for(data.regulation, activity) for activity in ordered]
+    forms = [_form_for(regulation, activity) for activity in ordered]
     activities = _or(str(ActivityType(activity).label) for activity in ordered)
-    written = any(
-        _covers(cert, goal, group) and not cert.superseded for cert in data.certificates if not counts(cert, data)
-    )
     if written:
         next_step = _("An intyg is written but not validly signed: have it signed by the people the form names.")
     else:
@@ -389,12 +395,12 @@ def _goal_gap(data, goal, group):
         BLOCKING,
         _("%(code)s: %(activities)s missing — intyg on %(forms)s")
         % {
-            "code": goal.code,
+            "code": code,
             "activities": activities,
             "forms": _or(form_name(form) for form in forms if form),
         },
         _("Every delmål needs a signed intyg for each activity the målbeskrivning requires (%(code)s %(title)s).")
-        % {"code": goal.code, "title": goal.title},
+        % {"code": code, "title": title},
         next_step,
     )
 

@@ -1,7 +1,9 @@
 """The stored status (StatusSnapshot): written here, read by the overview.
 
-`refresh` computes one trainee's status with `build_status` and the readiness engine
-and stores the figures the overview filters and sorts on. It runs after the
+`refresh_chunk` computes the status of a chunk of trainees with `build_statuses` and
+the readiness engine (each kind of record read once for the chunk) and stores the
+figures the overview filters and sorts on, in one statement; `refresh` is a chunk of
+one and `refresh_all` walks every trainee in chunks. It runs after the
 transaction of any change that can move a figure (signals below, connected in
 PortfolioConfig.ready), after bulk writes that bypass signals (seed_demo, the import),
 and daily from `manage.py refresh_readiness`, because the passing of time alone moves
@@ -31,25 +33,68 @@ from portfolio.models import (
 )
 
 REFRESH_RELATED = ("user", "unit__region", "regulation", "specialty")
+# Trainees per batch: the records of a chunk are read with one query per kind, so the
+# queries do not grow with the chunk, while its rows stay a few megabytes.
+CHUNK_SIZE = 500
+SNAPSHOT_FIELDS = [field.name for field in StatusSnapshot._meta.concrete_fields if not field.primary_key]
 
 
 def refresh(trainee, today=None):
-    from portfolio.readiness.build import readiness_for
-    from portfolio.snapshot import build_status
-
+    """Recompute and store one trainee's status: `refresh_chunk` for a chunk of one."""
     today = today or timezone.localdate()
-    status = build_status(trainee, today)
-    verdict = readiness_for(trainee, status, today)
-    StatusSnapshot.objects.update_or_create(trainee=trainee, defaults=snapshot_values(trainee, status, verdict))
-    return verdict
+    return refresh_chunk([trainee], today)[trainee.pk]
 
 
-def snapshot_values(trainee, status, verdict) -> dict:
-    """The stored columns, from the same status and verdict the trainee page shows."""
+def refresh_all(queryset=None, today=None) -> int:
+    """Recompute and store the status of every trainee in `queryset` (default: everyone),
+    chunk by chunk; returns how many."""
+    today = today or timezone.localdate()
+    trainees = queryset if queryset is not None else Trainee.objects.all()
+    pks = list(trainees.order_by("pk").values_list("pk", flat=True))
+    policies = {}
+    for offset in range(0, len(pks), CHUNK_SIZE):
+        chunk = Trainee.objects.filter(pk__in=pks[offset : offset + CHUNK_SIZE]).select_related(*REFRESH_RELATED)
+        refresh_chunk(list(chunk.order_by("pk")), today, policies)
+    return len(pks)
+
+
+def refresh_chunk(trainees, today, policies=None) -> dict:
+    """Compute the status and verdict of each trainee with `build_statuses` and
+    `readiness_inputs` (a fixed number of queries for the chunk) and store them in one
+    statement. Returns {trainee pk: Verdict}."""
+    from portfolio.readiness.build import readiness_inputs
+    from portfolio.readiness.engine import specialist_readiness
+    from portfolio.snapshot import build_statuses
+
+    statuses = build_statuses(trainees, today, policies)
+    inputs = readiness_inputs(trainees, statuses, today)
+    verdicts = {pk: specialist_readiness(data) for pk, data in inputs.items()}
+    applied = set(
+        Application.objects.filter(trainee__in=[trainee.pk for trainee in trainees], kind="specialist")
+        .order_by()
+        .values_list("trainee_id", flat=True)
+    )
+    snapshots = [
+        StatusSnapshot(
+            trainee=trainee,
+            **snapshot_values(trainee, statuses[trainee.pk], verdicts[trainee.pk], trainee.pk in applied),
+        )
+        for trainee in trainees
+    ]
+    StatusSnapshot.objects.bulk_create(
+        snapshots, update_conflicts=True, unique_fields=["trainee"], update_fields=SNAPSHOT_FIELDS
+    )
+    return verdicts
+
+
+def snapshot_values(trainee, status, verdict, applied: bool | None = None) -> dict:
+    """The stored columns, from the same status and verdict the trainee page shows;
+    `applied` (whether a specialist application exists) is read when not given."""
     window = status.supervision_last_8_weeks
     current = status.current_half_year
     finished = [period for period in status.assessments_by_half_year if not period.in_progress]
-    applied = Application.objects.filter(trainee=trainee, kind="specialist").exists()
+    if applied is None:
+        applied = Application.objects.filter(trainee=trainee, kind="specialist").exists()
     return {
         "computed_on": status.today,
         "ready": verdict.ready,
@@ -92,15 +137,6 @@ def phase_of(trainee, status, ready: bool, applied: bool) -> str:
     return Phase.FIRST_HALF
 
 
-def refresh_all(queryset=None, today=None) -> int:
-    trainees = (queryset if queryset is not None else Trainee.objects.all()).select_related(*REFRESH_RELATED)
-    count = 0
-    for trainee in trainees.iterator(chunk_size=200):
-        refresh(trainee, today)
-        count += 1
-    return count
-
-
 def _refresh_after_commit(trainees_of):
     """After the transaction commits (a rolled-back change moves nothing), outside the
     request's own queries. A transaction that writes several records of one trainee
@@ -108,8 +144,7 @@ def _refresh_after_commit(trainees_of):
     leave behind."""
 
     def run():
-        for trainee in Trainee.objects.filter(pk__in=trainees_of()).select_related(*REFRESH_RELATED):
-            refresh(trainee)
+        refresh_all(Trainee.objects.filter(pk__in=trainees_of()))
 
     transaction.on_commit(run)
 
