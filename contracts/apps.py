@@ -11,6 +11,9 @@ class ContractsConfig(AppConfig):
         # permission rules and the guards that keep signed and decided records as they are.
         from contracts import agreements, spur, survey, units  # noqa: F401
         from contracts.demo import seed
+        from contracts.scale import part
         from portfolio.demo import register_seed
+        from portfolio.scale import register_scale
 
         register_seed(seed)
+        register_scale(part)
