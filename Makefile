@@ -11,7 +11,7 @@ find_python = for p in $${PYTHON:-} python3.13 python3.12 python3 $$HOME/.pyenv/
 	  if [ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v "$$p"; exit 0; fi; done; exit 1
 
-.PHONY: run test test-pg test-e2e lint format messages install clean
+.PHONY: run test test-pg test-e2e bench bench-sqlite lint format audit audit-code audit-deps messages install clean
 
 $(VENV)/.installed: requirements.txt
 	@python=$$($(find_python)) || { \
@@ -25,6 +25,11 @@ $(VENV)/.installed: requirements.txt
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The load test's client, for `make bench` only.
+$(VENV)/.installed-bench: $(VENV)/.installed bench/requirements.txt
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	@touch $@
 
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
@@ -46,6 +51,20 @@ test-pg: install
 
 test-e2e: install
 	E2E_REQUIRED=1 $(PY) -m pytest tests/e2e
+
+# The benchmark and the load test on a throw-away PostgreSQL cluster (docs/performance.md):
+#   make bench                    # 10,000 ST-läkare
+#   make bench TRAINEES=2000 LOAD_TIME=30s
+TRAINEES ?= 10000
+LOAD_TIME ?= 60s
+LOAD_USERS ?= 40
+bench: $(VENV)/.installed-bench
+	bash bench/postgres.sh sh -c '$(PY) bench/run.py --trainees $(TRAINEES) --database-url "$$DATABASE_URL" \
+	  && $(PY) bench/load.py --database-url "$$DATABASE_URL" --users $(LOAD_USERS) --run-time $(LOAD_TIME)'
+
+# The same figures on SQLite in a temporary file (no load test: it needs PostgreSQL).
+bench-sqlite: install
+	$(PY) bench/run.py --trainees $(TRAINEES) --output bench/results/sqlite.json
 
 lint: install
 	$(PY) -m ruff check .
