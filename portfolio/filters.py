@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +6,7 @@ from accounts.models import Unit
 from portfolio import overview
 from portfolio.enums import BTMode, Phase
 from portfolio.models import Regulation, Trainee
+from portfolio.widgets import PlainSelect
 
 
 def _units_of_request(request):
@@ -17,31 +17,37 @@ def _units_of_request(request):
 
 class TraineeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search by name"), method="search")
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units_of_request)
-    regulation = django_filters.ModelChoiceFilter(label=_("Regulation"), queryset=Regulation.objects.all())
-    bt_mode = django_filters.ChoiceFilter(label=_("BT"), choices=BTMode.choices)
-    phase = django_filters.ChoiceFilter(label=_("Phase"), field_name="snapshot__phase", choices=Phase.choices)
+    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units_of_request, widget=PlainSelect)
+    regulation = django_filters.ModelChoiceFilter(
+        label=_("Regulation"), queryset=Regulation.objects.all(), widget=PlainSelect
+    )
+    bt_mode = django_filters.ChoiceFilter(label=_("BT"), choices=BTMode.choices, widget=PlainSelect)
+    phase = django_filters.ChoiceFilter(
+        label=_("Phase"), field_name="snapshot__phase", choices=Phase.choices, widget=PlainSelect
+    )
     flag = django_filters.ChoiceFilter(
         label=_("Needs attention"),
         method="filter_flag",
         choices=[("any", _("Any flag")), *overview.FLAGS.items()],
+        widget=PlainSelect,
     )
     scope = django_filters.ChoiceFilter(
         label=_("Show"),
         method="filter_scope",
         choices=list(overview.SCOPES.items()),
         empty_label=_("Everyone I may see"),
+        widget=PlainSelect,
     )
     open_action_plan = django_filters.BooleanFilter(
         label=_("Open åtgärdsplan"),
         method="filter_open_action_plan",
-        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+        widget=PlainSelect(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
 
     ready = django_filters.BooleanFilter(
         label=_("Ready to apply"),
         field_name="snapshot__ready",
-        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+        widget=PlainSelect(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
 
     class Meta:

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,12 +16,12 @@ from portfolio import queries
 from portfolio.enums import CurriculumKind
 from portfolio.filters import TraineeFilter
 from portfolio.forms.service import WhatIfForm
-from portfolio.models import Curriculum, StatusSnapshot
+from portfolio.models import Curriculum
 from portfolio.overview import overview_rows
 from portfolio.pdf import render_pdf
 from portfolio.readiness.build import readiness_for
 from portfolio.snapshot import build_status, due_next
-from portfolio.tables import TraineeTable, export_rows
+from portfolio.tables import TraineeTable, export_rows, snapshot_of
 from portfolio.timeline import build_timeline
 
 
@@ -57,8 +57,9 @@ class TraineeListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         query.pop("page", None)
         context["export_query"] = query.urlencode()
         if not self.export_format():
-            figures = StatusSnapshot.objects.filter(trainee__in=self.object_list.values("pk"))
-            context["computed_on"] = figures.aggregate(oldest=Min("computed_on"))["oldest"]
+            # The rows shown (the page's query, already made): how old are their figures?
+            shown = [snapshot_of(row.record) for row in context["table"].paginated_rows]
+            context["computed_on"] = min((snapshot.computed_on for snapshot in shown if snapshot), default=None)
         return context
 
     def render_to_response(self, context, **kwargs):

@@ -1,0 +1,138 @@
+"""The overview's hand-written parts give what Django and django-tables2 would have given:
+the table body row by row, the figures' rounding and the filter form's select boxes."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django import forms
+from django.template.defaultfilters import floatformat
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.translation import override
+
+from accounts.models import Unit
+from portfolio.models import StatusSnapshot
+from portfolio.overview import overview_rows
+from portfolio.readiness.store import refresh_all
+from portfolio.tables import TraineeTable, _figure
+from portfolio.widgets import PlainSelect
+from tests.assessments.factories import ActionPlanFactory
+from tests.factories import TraineeFactory, UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def table_for(user, **kwargs):
+    request = RequestFactory().get("/")
+    request.user = user
+    table = TraineeTable(overview_rows(user, timezone.localdate()), request=request, **kwargs)
+    table.paginate(per_page=50)
+    return table
+
+
+def cells_by_django_tables2(table):
+    """Each row as django-tables2's own cell machinery renders it (iterating a BoundRow)."""
+    return [
+        "<tr>" + "".join(f"<td>{conditional_escape(cell)}</td>" for cell in bound) + "</tr>"
+        for bound in table.paginated_rows
+    ]
+
+
+def test_body_rows_are_the_cells_django_tables2_renders(study_director, unit):
+    TraineeFactory(unit=unit, user=UserFactory(name="Åsa <Öberg> & Co"))
+    ActionPlanFactory(trainee=TraineeFactory(unit=unit, user=UserFactory(name="Bo Ek")))
+    TraineeFactory(unit=unit, user=UserFactory(name="Cecilia Ny"))  # no snapshot yet below
+    refresh_all()
+    StatusSnapshot.objects.filter(trainee__user__name="Cecilia Ny").delete()
+
+    table = table_for(study_director)
+    expected = cells_by_django_tables2(table)
+
+    assert len(expected) == 3
+    assert str(table.body_rows()).split("\n") == expected
+    # The name is escaped, not passed through.
+    assert "Åsa &lt;Öberg&gt; &amp; Co" in table.body_rows()
+
+
+def test_body_rows_follow_a_sorted_table(study_director, unit):
+    for name in ("Örjan Al", "Anna Berg", "Zara Dahl"):
+        TraineeFactory(unit=unit, user=UserFactory(name=name))
+    refresh_all()
+
+    table = table_for(study_director, order_by="-name")
+
+    assert str(table.body_rows()).split("\n") == cells_by_django_tables2(table)
+
+
+def test_the_page_says_the_figures_date_of_the_oldest_row_shown(client, study_director, unit):
+    today = timezone.localdate()
+    old, new = TraineeFactory(unit=unit), TraineeFactory(unit=unit)
+    refresh_all()
+    StatusSnapshot.objects.filter(trainee=old).update(computed_on=today - timedelta(days=3))
+    client.force_login(study_director)
+
+    everyone = client.get(reverse("trainee-list"))
+    only_new = client.get(reverse("trainee-list"), {"q": new.user.name})
+
+    assert everyone.context["computed_on"] == today - timedelta(days=3)
+    assert only_new.context["computed_on"] == today
+    assert (today - timedelta(days=3)).isoformat() in everyone.content.decode()
+
+
+@pytest.mark.parametrize("value", [0, 0.0, -0.04, 0.05, 0.15, 2.25, 12.35, 59.99, 7, 123.45])
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_figure_rounds_as_floatformat_one(value, language):
+    with override(language):
+        assert _figure(value) == floatformat(value, 1)
+
+
+def test_figure_uses_the_swedish_decimal_comma():
+    with override("sv"):
+        assert _figure(2.25) == "2,3"
+
+
+def tags(html):
+    """The markup without the whitespace between tags (Django's template indents options)."""
+    return re.sub(r">\s+<", "><", str(html))
+
+
+def plain_and_django(widget_class_args, name, value, attrs=None):
+    plain = PlainSelect(**widget_class_args).render(name, value, attrs)
+    django = forms.Select(**widget_class_args).render(name, value, attrs)
+    return tags(plain), tags(django)
+
+
+@pytest.mark.parametrize("value", [None, "", "b", "<x>"])
+def test_plain_select_renders_what_forms_select_renders(value):
+    choices = [("", "Alla"), ("a", "Ja & nej"), ("b", "Å <ö>"), ("<x>", '"citat"')]
+
+    plain, django = plain_and_django({"choices": choices}, "flagga", value, {"id": "id_flagga"})
+
+    assert plain == django
+    if value == "b":
+        assert '<option value="b" selected>Å &lt;ö&gt;</option>' in plain
+
+
+def test_plain_select_for_a_model_choice_field(unit):
+    UnitFactory(region=unit.region, name="Vårdcentralen Öst")
+    field = forms.ModelChoiceField(queryset=Unit.objects.order_by("name"), widget=PlainSelect)
+    reference = forms.ModelChoiceField(queryset=Unit.objects.order_by("name"))
+
+    plain = field.widget.render("unit", unit.pk, {"id": "id_unit"})
+    django = reference.widget.render("unit", unit.pk, {"id": "id_unit"})
+
+    assert tags(plain) == tags(django)
+    assert "Vårdcentralen Öst" in plain
+    assert f'value="{unit.pk}" selected' in plain
+
+
+def test_plain_select_leaves_grouped_choices_to_django():
+    choices = [("Norr", [("a", "Luleå"), ("b", "Kiruna")]), ("Syd", [("c", "Malmö")])]
+
+    plain, django = plain_and_django({"choices": choices}, "ort", "c")
+
+    assert plain == django
+    assert "<optgroup" in plain
