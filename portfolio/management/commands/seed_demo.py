@@ -25,8 +25,9 @@ from portfolio import demo, demo_certificates
 from portfolio.enums import BTMode, RegulationCode
 from portfolio.models import Regulation, Trainee
 from portfolio.readiness import store as readiness_store
+from portfolio.timecalc import add_months
 
-DEMO_PASSWORD = "demo"  # noqa: S105 -- public demo password, set only while DEBUG is on
+DEMO_PASSWORD = "demo"  # noqa: S105 -- public demo password, set only while DEBUG is on  # nosec B105
 REGION = ("Region Norrmark", "norrmark")
 
 UNITS = [
@@ -116,9 +117,13 @@ TRAINEES = [
     ("st-engstrom", "David Engström", 4, S21, BTMode.INTEGRATED, date(2025, 12, 1), date(2024, 9, 2), "handledare-backman", "chef-granliden", False),
     ("st-pettersson", "Julia Pettersson", 4, S21, BTMode.INTEGRATED, None, date(2026, 9, 1), None, None, False),
     ("st-sundqvist", "Henrik Sundqvist", 4, S15, BTMode.NONE, None, date(2021, 6, 14), "handledare-backman", "chef-granliden", False),
-    ("st-lindberg", "Saga Lindberg", 0, S21, BTMode.INTEGRATED, None, date(2024, 11, 4), "handledare-aberg", "demo-handledare", False),
+    ("st-lindberg", "Saga Lindberg", 0, S21, BTMode.INTEGRATED, None, None, "handledare-aberg", "demo-handledare", False),
 ]
 # fmt: on
+# A start date of None is counted back from the day of seeding: the demo always has one
+# ST-läkare whose Mitt-i-ST should have been ordered two months ago (half of 66 months comes
+# 33 months after the start, ordering six months before that), whatever the day.
+ORDERING_WINDOW_START_MONTHS = 29
 
 DEMO_LOGINS = ["demo-st", "demo-handledare", "demo-studierektor", "demo-chef", "demo-admin"]
 
@@ -166,7 +171,10 @@ class Command(BaseCommand):
 
         regulations = {regulation.code: regulation for regulation in Regulation.objects.all()}
         directors = {0: "demo-studierektor", 1: "demo-studierektor", 2: "demo-studierektor"}
+        today = timezone.localdate()
         for username, _name, unit_index, reg, bt_mode, bt_approved, start, supervisor, second, phd in TRAINEES:
+            if start is None:
+                start = add_months(today, -ORDERING_WINDOW_START_MONTHS).replace(day=1)
             Trainee.objects.get_or_create(
                 user=users[username],
                 defaults={
@@ -183,7 +191,6 @@ class Command(BaseCommand):
                 },
             )
 
-        today = timezone.localdate()
         trainees = Trainee.objects.filter(unit__region=region).select_related(
             "user", "unit__region", "specialty", "regulation", "main_supervisor", "study_director"
         )
