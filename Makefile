@@ -74,6 +74,16 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# Security audit: bandit over the code, pip-audit over the pinned dependencies (needs PyPI's
+# vulnerability data; when it cannot be reached the target says NOT AUDITED and fails, exit 3).
+audit: audit-code audit-deps
+
+audit-code: install
+	$(PY) -m bandit -r accounts portfolio assessments contracts config -c pyproject.toml -q
+
+audit-deps: install
+	$(PY) tools/audit_dependencies.py $(AUDIT_FLAGS)
+
 # Regenerate the catalogues after changing user-facing text (needs GNU gettext).
 messages: install
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages --locale sv --no-obsolete --no-location --ignore ".venv/*" --ignore "tests/*"

@@ -1,4 +1,6 @@
+from axes.utils import reset as reset_login_failures
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Max, Q
@@ -61,3 +63,16 @@ def region_policy_edit(request, code):
         messages.success(request, _("The policy for %(region)s was saved.") % {"region": region.name})
         return redirect("region-policy", code=region.code)
     return render(request, "accounts/region_policy_form.html", {"region": region, "form": form, "courses": courses})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password through the e-mailed link also lifts a login lockout.
+
+    Only the owner of the account's e-mail address gets that link, so this lets a person who
+    locked themselves out back in at once, and gives an attacker nothing.
+    """
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        reset_login_failures(username=form.user.get_username())
+        return response

@@ -95,7 +95,7 @@ AT_RISK = "st-eriksson"
 
 
 def populate(trainee, today: date) -> None:
-    rng = random.Random(f"assessments:{trainee.user.username}:{today.isoformat()}")  # noqa: S311 -- demo data
+    rng = random.Random(f"assessments:{trainee.user.username}:{today.isoformat()}")  # noqa: S311 -- demo data  # nosec B311
     templates = {t.kind: t for t in AssessmentTemplate.objects.filter(region=None)}
     goals = list(trainee.curriculum.goals.order_by("position"))
     if not trainee.assessments.exists():

@@ -31,7 +31,7 @@ from assessments.enums import RequestState, SignedStatus
 from assessments.models import Assessment, AssessmentRequest, AssessmentTemplate
 
 REQUEST_PERM = "assessments.request_assessment"
-TOKEN_SALT = "assessments.request-link"  # noqa: S105 - a namespace for the signature, not a secret
+TOKEN_SALT = "assessments.request-link"  # noqa: S105 -- a namespace for the signature, not a secret  # nosec B105
 MAX_VALID_DAYS = 90
 # A reminder the same day as the request itself is only noise.
 REMINDER_QUIET_PERIOD = timedelta(days=1)

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -24,3 +26,31 @@ class SwedishFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+SEEN_KEY = "_last_seen"
+# The session's end is moved forward at most this often: a database write on every request
+# would cost more than the minute of precision it buys.
+SEEN_REFRESH_SECONDS = 60
+
+
+def mark_seen(session) -> None:
+    session[SEEN_KEY] = int(time.time())
+
+
+class IdleSessionMiddleware:
+    """End a session SESSION_COOKIE_AGE seconds after its last request, not after its login.
+
+    Saving the session sets its end to now + SESSION_COOKIE_AGE, so the session is marked as
+    changed once a minute of use; an idle one is never saved again and expires. Place after
+    SessionMiddleware, which saves the session on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if session.session_key and time.time() - session.get(SEEN_KEY, 0) >= SEEN_REFRESH_SECONDS:
+            mark_seen(session)
+        return self.get_response(request)

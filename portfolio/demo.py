@@ -76,7 +76,7 @@ def aware(day: date, hour: int = 10):
 
 
 def populate(trainee: Trainee, today: date, people: dict) -> None:
-    rng = random.Random(f"{trainee.user.username}:{today.isoformat()}")  # noqa: S311 -- demo data, not security
+    rng = random.Random(f"{trainee.user.username}:{today.isoformat()}")  # noqa: S311 -- demo data, not security  # nosec B311
     goals = {goal.code: goal for goal in trainee.curriculum.goals.all()}
     if not trainee.service_periods.exists():
         _service(trainee, rng, goals)
