@@ -208,8 +208,8 @@ def main(argv=None):
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\n{'page':28} {'requests':>9} {'failures':>9} {'median ms':>10} {'p95 ms':>8}")
     for page in sorted(pages, key=lambda page: -page["requests"]):
-        name, requests, failures = page["name"], page["requests"], page["failures"]
-        print(f"{name:28} {requests:9} {failures:9} {page['median_ms']:10.0f} {page['p95_ms']!s:>8}")
+        name, requests, failed = page["name"], page["requests"], page["failures"]
+        print(f"{name:28} {requests:9} {failed:9} {page['median_ms']:10.0f} {page['p95_ms']!s:>8}")
     print(
         f"\nin all: {total['requests']} requests, {total['requests_per_second']} per second, median "
         f"{total['median_ms']:.0f} ms, p95 {total['p95_ms']} ms; failures {total['failures']}, server errors "
