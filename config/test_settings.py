@@ -20,7 +20,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the finders as in development; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# client.login() authenticates without a request; the login page is still throttled (tests/accounts/test_login_throttling.py).
+# client.login() authenticates without a request; the login page is still throttled
+# (tests/accounts/test_login_throttling.py).
 AUTHENTICATION_BACKENDS = [
     "tests.auth_backends.ClientLoginAxesBackend" if backend == "axes.backends.AxesStandaloneBackend" else backend
     for backend in AUTHENTICATION_BACKENDS

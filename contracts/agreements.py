@@ -12,6 +12,9 @@ Each party signs their own row; the studierektor may record that a party signed 
 paper. The last signature sets `completed_at` once (the contract row is locked, and
 the update only fills an empty `completed_at`).
 
+The sign page carries the digest of what it showed (`contract_fingerprint`); `sign_contract`
+refuses (code "changed") when the text or the parties changed between reading and signing.
+
 Tillstyrkan: written by a studierektor of the unit with the unit's quality criteria as
 evaluated that day; the decision is recorded once and is final.
 
@@ -29,6 +32,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import locking
 from accounts.domain import policy_for, record_event
 from accounts.enums import Role
 from accounts.models import User
@@ -429,9 +433,32 @@ def _after_signature(contract, locked, by):
     contract.completed_at = locked.completed_at
 
 
+def contract_fingerprint(contract) -> str:
+    """The digest of what a party reads and signs: the text and who the parties are (not who has signed)."""
+    return locking.fingerprint(
+        {
+            "content": {name: getattr(contract, name) for name in CONTENT_FIELDS},
+            "parties": list(contract.signatures.order_by("role").values_list("role", "signer_id", "name")),
+        }
+    )
+
+
+def changed_error():
+    return ValidationError(
+        _(
+            "The contract was changed while you were reading it, so you have not signed it. "
+            "It is shown again below as it is now: read it through and sign if it is right."
+        ),
+        code=locking.CHANGED,
+    )
+
+
 @transaction.atomic
-def sign_contract(contract, *, by, role):
-    """The person named on the row of `role` signs it; the last signature completes the contract."""
+def sign_contract(contract, *, by, role, seen=None):
+    """The person named on the row of `role` signs it; the last signature completes the contract.
+
+    `seen` is the `contract_fingerprint` the sign page was shown with (None from code that shows no page).
+    """
     locked = _locked(contract)
     row = locked.signatures.filter(role=role).first()
     if row is None or row.signer_id is None or row.signer_id != by.pk:
@@ -439,6 +466,7 @@ def sign_contract(contract, *, by, role):
     _require_current(locked)
     _require_named(locked)
     row = _unsigned_row(locked, role)
+    locking.require_seen(seen, contract_fingerprint(locked), changed_error())
     row.signed_at = timezone.now()
     row.save(update_fields=["signed_at"])
     record_event(by, "contract.signed", contract, role=role)

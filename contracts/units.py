@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 import contracts.rules_units as perms
+from accounts import locking
 from accounts.domain import is_national_administrator, record_event
 from accounts.enums import Role
 from accounts.models import Membership, Unit, User
@@ -139,36 +140,38 @@ def stale_profile_error():
             "Someone else saved the unit profile while you were editing it, so nothing you entered was saved. "
             "Their version is shown below; check your changes against it and save again."
         ),
-        code="stale",
+        code=locking.STALE,
     )
 
 
 def save_profile(unit, *, by, version, **fields):
     """Save the unit profile if it is still at `version` (0: no profile yet); else ValidationError "stale".
 
-    Optimistic locking: two people editing at once must not silently overwrite each other.
+    Optimistic locking (accounts/locking.py): two people editing at once must not silently overwrite
+    each other. Values equal to the stored ones save nothing and overwrite nobody, whatever the version.
     """
     _require(by, perms.EDIT_REGISTER, unit)
     values = _stripped(_only(fields, PROFILE_FIELDS, "a unit profile"), {"notes"})
     try:
         with transaction.atomic():
             profile = UnitProfile.objects.select_for_update().filter(unit=unit).first()
-            if (profile.version if profile else 0) != version:
-                raise stale_profile_error()
             created = profile is None
-            profile = profile or UnitProfile(unit=unit, version=0)
+            if created and version != 0:
+                raise stale_profile_error()
+            profile = profile or UnitProfile(unit=unit, version=1)
             changed = [name for name, value in values.items() if getattr(profile, name) != value]
             if not changed and not created:
                 return profile
+            if not created:
+                locking.advance(profile, version, field="version", error=stale_profile_error())
             for name in changed:
                 setattr(profile, name, values[name])
-            profile.version += 1
             profile.updated_by = by
             profile.full_clean(exclude=["unit"])
             if created:
                 profile.save()
             else:
-                profile.save(update_fields=[*changed, "version", "updated_by", "updated_at"])
+                profile.save(update_fields=[*changed, "updated_by", "updated_at"])
             record_event(by, "unit_profile.saved", profile, unit=unit.pk, version=profile.version, fields=changed)
     except IntegrityError as error:
         # Two first saves at once: the second finds the unit already has a profile.
@@ -477,10 +480,29 @@ def update_plan(plan, *, by, **fields):
     return plan
 
 
+def plan_fingerprint(plan) -> str:
+    """The digest of what a signer reads and signs: the plan's text and dates (see the sign page)."""
+    return locking.fingerprint(
+        {name: getattr(plan, "criterion_id" if name == "criterion" else name) for name in PLAN_FIELDS}
+    )
+
+
+def changed_plan_error():
+    return ValidationError(
+        _(
+            "The åtgärdsplan was changed while you were reading it, so you have not signed it. "
+            "It is shown again below as it is now: read it through and sign if it is right."
+        ),
+        code=locking.CHANGED,
+    )
+
+
 @transaction.atomic
-def sign_plan(plan, *, by):
+def sign_plan(plan, *, by, seen=None):
     """Sign as the unit's chef or as its studierektor, whichever the signer is and has not
-    yet done. Two different people sign. Returns "head" or "director"."""
+    yet done. Two different people sign. Returns "head" or "director".
+
+    `seen` is the `plan_fingerprint` the sign page was shown with (None from code that shows no page)."""
     locked = _locked_plan(plan)
     _require(by, perms.SIGN_PLAN, locked.unit)
     _require_open(locked)
@@ -499,6 +521,7 @@ def sign_plan(plan, *, by):
         )
     else:
         raise ValidationError(_("The plan has already been signed in your role."), code="role_signed")
+    locking.require_seen(seen, plan_fingerprint(locked), changed_plan_error())
     locked.save(update_fields=fields)
     for name in fields:
         setattr(plan, name, getattr(locked, name))

@@ -12,6 +12,10 @@ studierektor. Each transition is one function here. Each one:
 
 The instance passed in is updated to match what was saved. `iup_due` is pure: it takes
 the trainee's versions as a list and the regional policy, and does no queries.
+
+Editing is optimistically locked (accounts/locking.py): `update_plan` takes the
+`lock_version` the editor's form was read at and refuses, with the code "stale", when
+someone else has saved the version since.
 """
 
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import locking
 from accounts.domain import record_event
 from portfolio.enums import PlanStatus
 from portfolio.models import Trainee, TrainingPlan
@@ -83,9 +88,25 @@ def start_plan(trainee, *, by):
     return plan
 
 
+def stale_plan_error():
+    return ValidationError(
+        _(
+            "Someone else saved this IUP version while you were editing it, so nothing you entered was saved. "
+            "What they saved is shown below, and what you entered is still in the form: compare the two, "
+            "make your changes again where needed and save."
+        ),
+        code=locking.STALE,
+    )
+
+
 @transaction.atomic
-def update_plan(plan, *, by, goals, **content):
-    """Change the content of a draft or returned version (the fields in CONTENT_FIELDS and the delmål)."""
+def update_plan(plan, *, by, goals, lock_version, **content):
+    """Change the content of a draft or returned version (the fields in CONTENT_FIELDS and the delmål).
+
+    `lock_version` is the counter the editor read the version at. When the content differs from what
+    is stored and someone else has saved since, nothing is saved: ValidationError with the code "stale".
+    Content equal to what is stored saves nothing and overwrites nobody, whatever the counter.
+    """
     unknown = set(content) - set(CONTENT_FIELDS)
     if unknown:
         raise TypeError(f"Not content fields of an IUP: {sorted(unknown)}")
@@ -103,9 +124,12 @@ def update_plan(plan, *, by, goals, **content):
     new_goals = {goal.pk for goal in goals}
     if not changed and old_goals == new_goals:
         return plan
+    locking.advance(locked, lock_version, field="lock_version", error=stale_plan_error())
     for name in changed:
         setattr(locked, name, content[name])
-    _save(plan, locked, changed)
+    locked.updated_by = by
+    _save(plan, locked, [*changed, "updated_by"])
+    plan.lock_version = locked.lock_version
     if old_goals != new_goals:
         locked.goals.set(goals)
     record_event(

@@ -4,6 +4,7 @@ confirmation before signing, the paper signature and the decision."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.locking import SeenFormMixin
 from accounts.models import User
 from contracts import agreements
 from contracts.enums import EndorsementDecision
@@ -66,7 +67,9 @@ class ContractForm(forms.Form):
         return data
 
 
-class SignForm(forms.Form):
+class SignForm(SeenFormMixin, forms.Form):
+    """The party's confirmation, with the digest of the contract as the page showed it (hidden)."""
+
     confirm = forms.BooleanField(
         label=_("I have read the contract and sign it. The signature cannot be withdrawn."),
         error_messages={"required": _("Tick the box to confirm that you sign the contract.")},

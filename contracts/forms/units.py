@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
+from accounts.locking import SeenFormMixin, VersionedFormMixin
 from accounts.models import User
 from contracts.models import UnitActionPlan, UnitProfile, UnitStaff
 from contracts.units import PLAN_FIELDS, PROFILE_FIELDS, STAFF_FIELDS
@@ -20,9 +21,8 @@ def _yes_no(value):
     return {"yes": True, "no": False}.get(value)
 
 
-class UnitProfileForm(forms.ModelForm):
-    # The version the form was read at: saving over a newer version is refused (units.save_profile).
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+class UnitProfileForm(VersionedFormMixin, forms.ModelForm):
+    """The version the form was read at is carried hidden: saving over a newer one is refused (units.save_profile)."""
 
     class Meta:
         model = UnitProfile
@@ -133,7 +133,9 @@ class UnitPlanForm(forms.ModelForm):
         field.label_from_instance = lambda criterion: f"{criterion.position}. {criterion.text}"
 
 
-class SignPlanForm(forms.Form):
+class SignPlanForm(SeenFormMixin, forms.Form):
+    """The signer's confirmation, with the digest of the plan as the page showed it (hidden)."""
+
     confirm = forms.BooleanField(
         label=_("I have read the åtgärdsplan and sign it. I understand that it cannot be changed afterwards."),
         error_messages={"required": _("Tick the box to confirm that you sign the åtgärdsplan.")},

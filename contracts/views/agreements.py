@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import locking
 from accounts.models import Unit
 from contracts import agreements
 from contracts.forms.agreements import ContractForm, DecisionForm, EndorsementForm, PaperSignatureForm, SignForm
@@ -176,12 +177,18 @@ def contract_sign(request, pk):
         messages.error(request, _("There is nothing for you to sign on this contract now."))
         return redirect("contract-detail", pk=contract.pk)
     row = rows[0]
-    form = SignForm(posted(request))
+    form = SignForm(posted(request), seen=agreements.contract_fingerprint(contract))
     if request.method == "POST" and form.is_valid():
         try:
-            agreements.sign_contract(contract, by=request.user, role=row.role)
+            agreements.sign_contract(contract, by=request.user, role=row.role, seen=form.seen)
         except ValidationError as error:
-            form.add_error(None, error)
+            if locking.is_changed(error):
+                # Show the contract as it is now, with its new digest: signing it is a new decision.
+                contract, is_reader = _contract(request, pk, allow_party=True)
+                context = _detail_context(request, contract, is_reader)
+                form.reread(agreements.contract_fingerprint(contract), error)
+            else:
+                form.add_error(None, error)
         else:
             messages.success(request, _("You signed the contract."))
             return redirect("contract-detail", pk=contract.pk)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 import contracts.rules_units as perms
+from accounts import locking
 from accounts.enums import Role
 from contracts import criteria as crit
 from contracts import units as domain
@@ -140,25 +141,20 @@ def unit_detail(request, unit_pk):
 def profile_edit(request, unit_pk):
     unit = get_unit(request, unit_pk, perms.EDIT_REGISTER)
     stored = UnitProfile.objects.filter(unit=unit).first()
-    version = stored.version if stored else 0
-    form = UnitProfileForm(posted(request), instance=stored or UnitProfile(unit=unit), initial={"version": version})
+    form = UnitProfileForm(posted(request), instance=stored or UnitProfile(unit=unit))
     context = {"unit": unit, "form": form}
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in domain.PROFILE_FIELDS}
         try:
-            domain.save_profile(unit, by=request.user, version=form.cleaned_data["version"], **values)
+            domain.save_profile(unit, by=request.user, version=form.read_version, **values)
         except ValidationError as error:
-            if _code(error) != "stale":
+            if not locking.is_stale(error):
                 _to_form(form, error)
             else:
                 # Keep what was typed, show what is stored now, and let a deliberate second save win.
-                current = UnitProfile.objects.filter(unit=unit).first()
-                data = request.POST.copy()
-                data["version"] = current.version if current else 0
-                form = UnitProfileForm(data, instance=UnitProfile(unit=unit))
-                form.is_valid()
-                form.add_error(None, error)
-                context |= {"form": form, "current": current}
+                current = UnitProfile.objects.filter(unit=unit).select_related("updated_by").first()
+                form.rebase(current.version if current else 0, error)
+                context["current"] = current
         else:
             messages.success(request, _("The unit profile was saved."))
             return redirect("unit-detail", unit_pk=unit.pk)
@@ -435,15 +431,20 @@ def plan_update(request, unit_pk, pk):
 @login_required
 def plan_sign(request, unit_pk, pk):
     unit, plan = _plan(request, unit_pk, pk, perms.SIGN_PLAN)
-    form = SignPlanForm(posted(request))
+    form = SignPlanForm(posted(request), seen=domain.plan_fingerprint(plan))
     if request.method == "POST" and form.is_valid():
         try:
-            role = domain.sign_plan(plan, by=request.user)
+            role = domain.sign_plan(plan, by=request.user, seen=form.seen)
         except ValidationError as error:
-            return _plan_message(request, plan, error)
-        message = _("You signed the åtgärdsplan as chef.") if role == "head" else None
-        messages.success(request, message or _("You signed the åtgärdsplan as studierektor."))
-        return redirect("unit-plan-detail", unit_pk=unit.pk, pk=plan.pk)
+            if not locking.is_changed(error):
+                return _plan_message(request, plan, error)
+            # Show the plan as it is now, with its new digest: signing it is a new decision.
+            unit, plan = _plan(request, unit_pk, pk, perms.SIGN_PLAN)
+            form.reread(domain.plan_fingerprint(plan), error)
+        else:
+            message = _("You signed the åtgärdsplan as chef.") if role == "head" else None
+            messages.success(request, message or _("You signed the åtgärdsplan as studierektor."))
+            return redirect("unit-plan-detail", unit_pk=unit.pk, pk=plan.pk)
     if not _may_sign(request.user, unit, plan) or plan.closed_on is not None:
         messages.error(request, _("There is nothing for you to sign on this plan."))
         return redirect("unit-plan-detail", unit_pk=unit.pk, pk=plan.pk)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.locking import SeenFormMixin
 from portfolio.enums import SignerRole
 from portfolio.forms.service import DateInput
 from portfolio.intyg.forms import all_roles, form_spec
@@ -94,7 +95,9 @@ class CertificateContentForm(forms.Form):
         return fields, data.get("goals") if "goals" in self.fields else None
 
 
-class SignForm(forms.Form):
+class SignForm(SeenFormMixin, forms.Form):
+    """The signer's city and confirmation, with the digest of the intyg as the page showed it (hidden)."""
+
     city = forms.CharField(label=_("Ort (city)"), max_length=100)
     confirm = forms.BooleanField(
         label=_("I have read the intyg and sign it. The signature cannot be withdrawn."), required=True

@@ -1,13 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.locking import VersionedFormMixin
 from portfolio import queries
 from portfolio.iup import CONTENT_FIELDS
 from portfolio.models import TrainingPlan
 
 
-class TrainingPlanForm(forms.ModelForm):
-    """The content of one IUP version; the view hands `cleaned_data` to `iup.update_plan`."""
+class TrainingPlanForm(VersionedFormMixin, forms.ModelForm):
+    """The content of one IUP version; the view hands `cleaned_data` to `iup.update_plan`,
+    with the edit counter the form was read at (hidden)."""
+
+    version_field = "lock_version"
 
     class Meta:
         model = TrainingPlan

@@ -9,6 +9,9 @@ only that person (by their account) signs the row in the application. The intyg
 becomes signed when every signer group of its form has a signed row — or all at once
 when the ST-läkare or studierektor records that it was signed on paper. Signed is
 final; `correct` starts a new draft that supersedes it.
+
+The sign page carries the digest of what it showed (`content_fingerprint`); `sign` refuses
+(code "changed") when the draft was changed between reading and signing.
 """
 
 from datetime import datetime, time
@@ -19,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import locking
 from accounts.domain import record_event
 from accounts.enums import Role
 from accounts.models import Membership
@@ -271,9 +275,36 @@ def all_groups_signed(form, signatures) -> bool:
     return all(signed & set(group) for group in forms.signer_groups(form))
 
 
+def content_fingerprint(cert) -> str:
+    """The digest of what a signer reads and signs: the form, the content, the record and the delmål it
+    certifies, and who signs in which role (read from the database, not from caches)."""
+    return locking.fingerprint(
+        {
+            "form": cert.form,
+            "content": {name: getattr(cert, name) for name in CONTENT_FIELDS},
+            "records": [cert.service_period_id, cert.course_id, cert.activity_id],
+            "goals": sorted(cert.goals.values_list("pk", flat=True)),
+            "signers": list(cert.signatures.order_by("role").values_list("role", "signer_id", "name")),
+        }
+    )
+
+
+def changed_error():
+    return ValidationError(
+        _(
+            "The intyg was changed while you were reading it, so you have not signed it. "
+            "It is shown again below as it is now: read it through and sign if it is right."
+        ),
+        code=locking.CHANGED,
+    )
+
+
 @transaction.atomic
-def sign(cert, *, by, role, city):
-    """The named signer signs their row; the intyg is signed when every group has signed."""
+def sign(cert, *, by, role, city, seen=None):
+    """The named signer signs their row; the intyg is signed when every group has signed.
+
+    `seen` is the `content_fingerprint` the sign page was shown with (None from code that shows no page).
+    """
     locked = _locked(cert)
     _require_draft(locked)
     row = locked.signatures.select_for_update().filter(role=role).first()
@@ -283,6 +314,7 @@ def sign(cert, *, by, role, city):
         raise PermissionDenied(f"{by} cannot sign their own certificate {cert.pk}")
     if row.signed_at is not None:
         raise ValidationError(_("You have already signed this intyg."), code="already_signed")
+    locking.require_seen(seen, content_fingerprint(locked), changed_error())
     city = (city or "").strip()
     if not city:
         raise ValidationError(_("Give the city (ort) where you sign."), code="no_city")

@@ -51,6 +51,17 @@ class TrainingPlan(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Optimistic locking of the content (accounts/locking.py): every saved edit moves it on by one, and an
+    # edit form read at an older value is refused instead of overwriting what someone else saved.
+    lock_version = models.PositiveIntegerField(_("edit counter"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("content last changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(

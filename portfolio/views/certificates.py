@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import locking
 from accounts.enums import Role
 from accounts.models import User
 from portfolio import queries
@@ -253,16 +254,26 @@ def certificate_detail(request, trainee_pk, pk):
 def certificate_sign(request, trainee_pk, pk):
     trainee, cert, is_reader = _certificate(request, trainee_pk, pk, allow_signer=True)
     role = request.POST.get("role") or request.GET.get("role")
-    rows = cert.signatures.filter(signer=request.user, signed_at__isnull=True)
-    row = rows.filter(role=role).first() if role else rows.first()
+    mine = cert.signatures.filter(signer=request.user)
+    mine = mine.filter(role=role) if role else mine
+    row = mine.filter(signed_at__isnull=True).first()
     if row is None or cert.is_signed:
+        if mine.exists():
+            # A page read before the intyg was signed (by this person in another tab, or on paper).
+            messages.error(request, _("There is nothing left for you to sign on this intyg."))
+            return redirect("certificate-detail", trainee_pk=trainee.pk, pk=cert.pk)
         raise PermissionDenied
-    form = SignForm(request.POST or None)
+    form = SignForm(request.POST or None, seen=workflow.content_fingerprint(cert))
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.sign(cert, by=request.user, role=row.role, city=form.cleaned_data["city"])
+            workflow.sign(cert, by=request.user, role=row.role, city=form.cleaned_data["city"], seen=form.seen)
         except ValidationError as error:
-            form.add_error(None, error)
+            if locking.is_changed(error):
+                # Show the intyg as it is now, with its new digest: signing it is a new decision.
+                trainee, cert, is_reader = _certificate(request, trainee_pk, pk, allow_signer=True)
+                form.reread(workflow.content_fingerprint(cert), error)
+            else:
+                form.add_error(None, error)
         else:
             messages.success(request, _("You signed the intyg."))
             return redirect("certificate-detail", trainee_pk=trainee.pk, pk=cert.pk)

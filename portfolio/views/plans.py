@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import locking
 from accounts.domain import policy_for
 from portfolio import iup
 from portfolio.enums import PlanStatus
@@ -89,6 +90,23 @@ def plan_detail(request, trainee_pk, pk):
     return render(request, "portfolio/plans/plan_detail.html", context)
 
 
+def _stored_now(plan, form):
+    """The version as stored now, and its content beside what the person typed (for a refused save)."""
+    current = _with_goals(TrainingPlan.objects.select_related("updated_by")).get(pk=plan.pk)
+    typed = form.cleaned_data
+    content = [
+        (
+            name,
+            TrainingPlan._meta.get_field(name).verbose_name,
+            getattr(current, name),
+            getattr(current, name) != typed[name],
+        )
+        for name in iup.CONTENT_FIELDS
+    ]
+    goals_differ = {goal.pk for goal in current.goals.all()} != {goal.pk for goal in typed["goals"]}
+    return {"current": current, "current_content": content, "current_goals_differ": goals_differ}
+
+
 @login_required
 def plan_update(request, trainee_pk, pk):
     trainee, plan = get_record(request, TrainingPlan, trainee_pk, pk, perm=iup.EDIT_PERM)
@@ -100,16 +118,23 @@ def plan_update(request, trainee_pk, pk):
         )
         return redirect("plan-detail", trainee_pk=trainee.pk, pk=plan.pk)
     form = TrainingPlanForm(request.POST or None, instance=plan, trainee=trainee)
+    context = {"trainee": trainee, "plan": plan, "form": form}
     if request.method == "POST" and form.is_valid():
         content = {name: form.cleaned_data[name] for name in iup.CONTENT_FIELDS}
+        goals = form.cleaned_data["goals"]
         try:
-            iup.update_plan(plan, by=request.user, goals=form.cleaned_data["goals"], **content)
+            iup.update_plan(plan, by=request.user, goals=goals, lock_version=form.read_version, **content)
         except ValidationError as error:
-            _error(request, error)
+            if not locking.is_stale(error):
+                _error(request, error)
+                return redirect("plan-detail", trainee_pk=trainee.pk, pk=plan.pk)
+            # Nothing was saved: show what the other person saved, keep what this one typed.
+            context |= _stored_now(plan, form)
+            form.rebase(context["current"].lock_version, error)
         else:
             messages.success(request, _("IUP version %(version)s was saved.") % {"version": plan.version})
-        return redirect("plan-detail", trainee_pk=trainee.pk, pk=plan.pk)
-    return render(request, "portfolio/plans/plan_form.html", {"trainee": trainee, "plan": plan, "form": form})
+            return redirect("plan-detail", trainee_pk=trainee.pk, pk=plan.pk)
+    return render(request, "portfolio/plans/plan_form.html", context)
 
 
 @require_POST

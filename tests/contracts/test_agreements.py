@@ -609,7 +609,8 @@ def test_a_party_signs_after_confirming(client, contract, trainee):
     assert unconfirmed.context["form"].errors["confirm"]
     assert rows(contract)[ContractRole.MAIN_SUPERVISOR].signed_at is None
 
-    response = client.post(sign_url, {"role": ContractRole.MAIN_SUPERVISOR, "confirm": "on"})
+    seen = page.context["form"].initial["seen"]
+    response = client.post(sign_url, {"role": ContractRole.MAIN_SUPERVISOR, "confirm": "on", "seen": seen})
 
     assert response.url == url("contract-detail", contract.pk)
     assert rows(contract)[ContractRole.MAIN_SUPERVISOR].signed_at is not None
@@ -693,7 +694,10 @@ def test_a_party_who_no_longer_sees_the_trainee_still_opens_and_signs_the_contra
     detail = client.get(url("contract-detail", contract.pk))
     assert detail.status_code == 200
     assert detail.context["is_reader"] is False
-    response = client.post(url("contract-sign", contract.pk), {"role": ContractRole.UNIT_HEAD, "confirm": "on"})
+    seen = agreements.contract_fingerprint(contract)
+    response = client.post(
+        url("contract-sign", contract.pk), {"role": ContractRole.UNIT_HEAD, "confirm": "on", "seen": seen}
+    )
     assert response.url == url("contract-detail", contract.pk)
     assert rows(contract)[ContractRole.UNIT_HEAD].signed_at is not None
 

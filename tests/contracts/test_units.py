@@ -804,10 +804,11 @@ def test_the_unit_plan_on_the_pages(client, one_specialist, unit_head, study_dir
     plan.refresh_from_db()
     assert plan.head_signed_at is None
 
-    client.post(url("unit-plan-sign", unit, plan.pk), {"confirm": "on"})
+    seen = sign_page.context["form"].initial["seen"]  # the digest of the plan the page showed
+    client.post(url("unit-plan-sign", unit, plan.pk), {"confirm": "on", "seen": seen})
     assert client.get(url("unit-plan-update", unit, plan.pk)).status_code == 302  # signed: no more editing
     client.force_login(study_director)
-    client.post(url("unit-plan-sign", unit, plan.pk), {"confirm": "on"})
+    client.post(url("unit-plan-sign", unit, plan.pk), {"confirm": "on", "seen": seen})
     detail = client.get(url("unit-plan-detail", unit, plan.pk))
     assert detail.context["can_follow_up"] and not detail.context["can_sign"]
 

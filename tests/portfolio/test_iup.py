@@ -52,6 +52,7 @@ def test_whole_workflow_from_start_to_revision(trainee, unit_study_director):
         plan,
         by=owner,
         goals=goals(trainee, "a1", "b1"),
+        lock_version=plan.lock_version,
         **{name: getattr(plan, name) for name in iup.CONTENT_FIELDS} | {"planned_courses": "Konsultationskurs"},
     )
     iup.submit_plan(plan, by=owner)
@@ -135,7 +136,7 @@ def run_transition(action, plan, trainee):
         "approve": lambda: iup.approve_plan(plan, by=director),
         "return": lambda: iup.return_plan(plan, by=director, comment="Mer kurser"),
         "revise": lambda: iup.start_revision(plan, by=owner),
-        "update": lambda: iup.update_plan(plan, by=owner, goals=[], planned_courses="Ändrat"),
+        "update": lambda: iup.update_plan(plan, by=owner, goals=[], lock_version=1, planned_courses="Ändrat"),
     }[action]()
 
 
@@ -180,7 +181,7 @@ def test_transition_refused_without_permission(trainee, unit_head, action, statu
             "approve": lambda: iup.approve_plan(plan, **by),
             "return": lambda: iup.return_plan(plan, comment="x", **by),
             "submit": lambda: iup.submit_plan(plan, **by),
-            "update": lambda: iup.update_plan(plan, goals=[], planned_courses="x", **by),
+            "update": lambda: iup.update_plan(plan, goals=[], lock_version=1, planned_courses="x", **by),
             "revise": lambda: iup.start_revision(plan, **by),
         }[action]()
 
@@ -279,6 +280,7 @@ def test_update_plan_saves_only_content_and_records_what_changed(trainee):
         plan,
         by=trainee.main_supervisor,
         goals=goals(trainee, "a2"),
+        lock_version=plan.lock_version,
         **{name: getattr(plan, name) for name in iup.CONTENT_FIELDS} | {"assessment_plan": "DOPS varje kvartal"},
     )
 
@@ -297,7 +299,7 @@ def test_update_plan_rejects_fields_that_are_not_content(trainee):
     plan = TrainingPlanFactory(trainee=trainee)
 
     with pytest.raises(TypeError):
-        iup.update_plan(plan, by=trainee.user, goals=[], status=PlanStatus.APPROVED)
+        iup.update_plan(plan, by=trainee.user, goals=[], lock_version=1, status=PlanStatus.APPROVED)
 
     assert TrainingPlan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
 
@@ -514,6 +516,7 @@ def plan_in(trainee, status):
 def form_data(plan, **changes):
     data = {name: getattr(plan, name) for name in iup.CONTENT_FIELDS}
     data["goals"] = [goal.pk for goal in plan.goals.all()]
+    data["lock_version"] = plan.lock_version
     data.update(changes)
     return data
 
