@@ -685,6 +685,6 @@ def _certificates(scale, courses, course_goals):
     for trainee in scale.trainees:
         months = (scale.today.year - trainee.st_start.year) * 12 + scale.today.month - trainee.st_start.month
         landmark = trainee.user.username == scale.landmarks["ready_trainee_username"]
-        eligible = months > trainee.required_fte_months and scale.rng("ready", trainee.pk).random() < 0.3
+        eligible = months > trainee.required_fte_months and scale.rng("ready", trainee.user.username).random() < 0.3
         if landmark or eligible:
             scale.ready.append(trainee)
