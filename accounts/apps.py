@@ -17,3 +17,11 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         user_logged_in.connect(_mark_session_seen, dispatch_uid="accounts.mark_session_seen")
+
+        from accounts import models as m
+        from accounts.audit import register
+
+        # Who holds which role, and the region's rules: answerable like the portfolio records.
+        register(m.Membership, trainee=None)
+        register(m.RegionPolicy, trainee=None)
+        register(m.MandatoryCourse, trainee=None)

@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from accounts.audit import trainee_id_of
 from accounts.enums import Role
 from accounts.models import AuditEvent, MandatoryCourse, Region, RegionPolicy, Specialty, Unit
 
@@ -96,5 +97,6 @@ def record_event(actor, action: str, target, **data) -> AuditEvent:
         action=action,
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
+        trainee_id=trainee_id_of(target),
         data=data,
     )

@@ -331,6 +331,18 @@ class MandatoryCourse(models.Model):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    def workflow(self):
+        """The steps written by the domain functions (submitted, approved, signed …)."""
+        from accounts.audit import RECORD_ACTIONS
+
+        return self.exclude(action__in=RECORD_ACTIONS)
+
+    def record_changes(self):
+        """The field-level creates, changes and deletes written by accounts.audit."""
+        from accounts.audit import RECORD_ACTIONS
+
+        return self.filter(action__in=RECORD_ACTIONS)
+
     def update(self, **kwargs):
         raise PermissionError("Audit events cannot be changed.")
 
@@ -341,8 +353,10 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """An append-only record of who did what to which record, and when.
 
-    Written by the domain functions that change state (submit, approve, sign …);
-    never updated or deleted through the application.
+    Written by the domain functions that change state (submit, approve, sign …), and for
+    every create, change and delete of a registered record by accounts.audit, with the changed
+    fields' values before and after in `changes`. Never updated or deleted through the
+    application.
     """
 
     actor = models.ForeignKey(
@@ -351,7 +365,11 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=60)
     target_type = models.ForeignKey("contenttypes.ContentType", verbose_name=_("record type"), on_delete=models.PROTECT)
     target_id = models.PositiveBigIntegerField(_("record"))
+    # The trainee whose portfolio the record belongs to; a plain id, so that the event outlives
+    # a deleted trainee (and the trainee's log can be read with one indexed lookup).
+    trainee_id = models.PositiveBigIntegerField(_("ST-läkare"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -360,7 +378,10 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["trainee_id", "-created_at"], name="audit_trainee_idx"),
+        ]
 
     def __str__(self):
         return f"{self.action} {self.target_type.model}#{self.target_id}"

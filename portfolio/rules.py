@@ -77,6 +77,13 @@ rules.add_perm("portfolio.record_annual_visit", can_record_annual_visit)
 # The whole portfolio as a file: the trainee's own copy, or the studierektor's when the
 # trainee moves to another region.
 rules.add_perm("portfolio.export_portfolio", rules.is_authenticated & (is_trainee_owner | is_study_director_of_trainee))
+# The audit trail (Händelselogg): for the trainee's studierektor and the administrators, who
+# answer for the training; not for the handledare, whose own steps it records.
+rules.add_perm(
+    "portfolio.view_audit",
+    rules.is_authenticated
+    & (is_study_director_of_trainee | is_region_administrator_of_trainee | is_national_administrator),
+)
 # Marking the application pack final: the applicant, or the studierektor who reviewed the ST.
 rules.add_perm(
     "portfolio.finalise_application", rules.is_authenticated & (is_trainee_owner | is_study_director_of_trainee)

@@ -144,6 +144,7 @@ def trainee_detail(request, pk):
         "due_next": due_next(status),
         "readiness": readiness_for(trainee, status, today),
         "may_export": request.user.has_perm("portfolio.export_portfolio", trainee),
+        "may_view_audit": request.user.has_perm("portfolio.view_audit", trainee),
         "curriculum": curriculum,
         "bt_curriculum": bt_curriculum,
         # The named studierektor is shown once, not again as studierektor of the unit.

@@ -67,7 +67,7 @@ def post_data(**overrides):
 
 def events(plan):
     """(action, actor) of the audit events on `plan`, oldest first."""
-    rows = AuditEvent.objects.filter(target_type__model="actionplan", target_id=plan.pk).order_by("pk")
+    rows = AuditEvent.objects.workflow().filter(target_type__model="actionplan", target_id=plan.pk).order_by("pk")
     return [(event.action, event.actor) for event in rows]
 
 

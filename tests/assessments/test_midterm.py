@@ -153,7 +153,7 @@ def walk_to(mid, status, by):
 
 
 def events(mid):
-    rows = AuditEvent.objects.filter(target_type__model="midtermevaluation", target_id=mid.pk).order_by("pk")
+    rows = AuditEvent.objects.workflow().filter(target_type__model="midtermevaluation", target_id=mid.pk).order_by("pk")
     return [(event.action, event.actor, event.data) for event in rows]
 
 

@@ -165,6 +165,7 @@ STUDY_DIRECTOR = on_trainee(("study_director",))
 SUPERVISOR = on_trainee(("supervisor",))
 SUPERVISOR_AND_STUDY_DIRECTOR = on_trainee(("supervisor", "study_director"))
 CONTRACT_MANAGERS = on_trainee(UNIT_LEADERS)
+AUDITORS = on_trainee(("study_director", "region_admin"))
 # A draft kompetensvärdering exists only for its assessor, the huvudhandledare: 404 for everyone else.
 ASSESSORS_DRAFT = page(("supervisor",), seen_by=("supervisor",))
 
@@ -251,6 +252,7 @@ EXPECTED = {
     "visit-update": STUDY_DIRECTOR,
     "final-review-create": STUDY_DIRECTOR,
     "portfolio-export": OWNER_AND_STUDY_DIRECTOR,
+    "audit-log": AUDITORS,
     "certificate-list": READ,
     "certificate-create": OWNER | {"trainee": redirect("certificate-list", "trainee_pk")},  # no form chosen
     "certificate-detail": READ,

@@ -29,7 +29,7 @@ def goals(trainee, *codes):
 
 def events(plan):
     """(action, actor) of the audit events on `plan`, oldest first."""
-    rows = AuditEvent.objects.filter(target_type__model="trainingplan", target_id=plan.pk).order_by("pk")
+    rows = AuditEvent.objects.workflow().filter(target_type__model="trainingplan", target_id=plan.pk).order_by("pk")
     return [(event.action, event.actor) for event in rows]
 
 
