@@ -17,3 +17,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         user_logged_in.connect(_mark_session_seen, dispatch_uid="accounts.mark_session_seen")
+
+        from accounts import lookups
+
+        lookups.register()
