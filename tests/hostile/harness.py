@@ -96,7 +96,7 @@ def hostile_post(fields, foreign_ids=(), keep=()):
     field is always changed.
     """
     names = sorted(fields)
-    mutable = [name for name in names if name not in keep]
+    mutable = [name for name in names if name not in (*keep, "csrfmiddlewaretoken")]
 
     @st.composite
     def build(draw):
@@ -199,15 +199,18 @@ class _FormReader(HTMLParser):
             self.current[name] = value
 
 
-def form_fields(client, url):
-    """The fields of the largest POST form on `url` posting to itself (MISSING for unticked boxes)."""
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
+def form_fields(client, url, page=None):
+    """The fields of the largest POST form on `page` (default `url`) that posts to `url`
+    (MISSING for unticked boxes)."""
+    response = client.get(page or url)
+    assert response.status_code == 200, (page or url, response.status_code)
     reader = _FormReader(url)
     reader.feed(response.content.decode())
     assert reader.forms, f"no POST form on {url}"
     fields = max(reader.forms, key=len)
-    fields.pop("csrfmiddlewaretoken", None)
+    # A browser always sends the token, so a POST is never empty (`request.POST or None`
+    # treats an empty one as no post). The test client does not check its value.
+    fields["csrfmiddlewaretoken"] = "x"
     return fields
 
 
@@ -240,11 +243,8 @@ def assert_swedish_errors(response, sent):
     assert '<html lang="sv"' in html, "the page is not in Swedish"
     errors = [unescape(text) for text in error_texts(html)]
     assert errors, "a refused post shows no error"
-    echoed = [str(v) for value in sent.values() for v in (value if isinstance(value, list) else [value]) if v]
     for text in errors:
-        for value in sorted(echoed, key=len, reverse=True):
-            text = text.replace(value, " ")
-        assert not ENGLISH.search(text), f"an error in English: {text!r}"
+        assert_swedish_text(text, sent)
 
 
 @dataclass
@@ -265,6 +265,52 @@ def snapshot(models, watched=()):
         fresh = type(instance).objects.filter(pk=instance.pk).values().first()
         values[f"{type(instance).__name__}:{instance.pk}"] = fresh
     return counts, values
+
+
+def messages_of(response):
+    from django.contrib.messages import get_messages
+
+    return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
+
+
+def assert_swedish_text(text, sent=None):
+    for value in sorted(_echoed(sent or {}), key=len, reverse=True):
+        text = text.replace(value, " ")
+    assert not ENGLISH.search(text), f"a message in English: {text!r}"
+
+
+def _echoed(sent):
+    return [str(v) for value in sent.values() for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def post_decision(client, url, data, *, record, field, allowed, models=(), outcome=None):
+    """A post to a view that always redirects: the record's `field` ends in one of `allowed`, or
+    stays as it was with a Swedish error message; no other model gains rows."""
+    with transaction.atomic():
+        before = type(record).objects.values_list(field, flat=True).get(pk=record.pk)
+        before_counts, _ = snapshot(models)
+        response = client.post(url, data)
+        assert response.status_code < 500, (url, response.status_code)
+        after = type(record).objects.values_list(field, flat=True).get(pk=record.pk)
+        if outcome is not None:
+            outcome.tried += 1
+        if after == before:
+            errors = [text for level, text in messages_of(response) if level == "error"]
+            if response.status_code == 200:
+                assert_swedish_errors(response, data)
+            else:
+                assert errors, "a refused decision says nothing"
+            for text in errors:
+                assert_swedish_text(text, data)
+            assert snapshot(models)[0] == before_counts
+            if outcome is not None:
+                outcome.refused += 1
+        else:
+            assert after in allowed, (field, before, after)
+            if outcome is not None:
+                outcome.accepted += 1
+        transaction.set_rollback(True)
+    return response
 
 
 def post_hostile(client, url, data, *, models, watched=(), created=0, outcome=None):
