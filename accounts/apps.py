@@ -18,6 +18,10 @@ class AccountsConfig(AppConfig):
 
         user_logged_in.connect(_mark_session_seen, dispatch_uid="accounts.mark_session_seen")
 
+        from accounts import lookups
+
+        lookups.register()
+
         from accounts import models as m
         from accounts.audit import register
 

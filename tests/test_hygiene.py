@@ -83,3 +83,18 @@ def test_language_switch_to_english_is_remembered(client):
     assert response.redirect_chain[-1][0] == "/konto/logga-in/"
     assert '<html lang="en">' in response.content.decode()
     assert "Forgot your password?" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_in_lookup_ignores_integers_no_column_can_hold(trainee):
+    """accounts.lookups.IntegerIn: a 400-digit id in `__in` finds nothing instead of OverflowError."""
+    from portfolio.models import Leave
+    from tests.portfolio.factories_service import LeaveFactory
+
+    leave = LeaveFactory(trainee=trainee, percent=100)
+    huge = 10**400
+
+    assert list(Leave.objects.filter(pk__in=[huge, leave.pk])) == [leave]
+    assert not Leave.objects.filter(pk__in=[huge, -huge]).exists()
+    assert list(Leave.objects.filter(percent__in=[2**63, 100])) == [leave]
+    assert list(Leave.objects.filter(trainee__user__pk__in=[huge, trainee.user.pk])) == [leave]

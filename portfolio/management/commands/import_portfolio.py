@@ -36,7 +36,9 @@ class Command(BaseCommand):
                 data = json.load(handle)
         except OSError as error:
             raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": file, "error": error}) from error
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            # RecursionError: arrays or objects nested thousands deep, which the parser
+            # cannot follow; such a file is no portfolio either.
             raise CommandError(
                 _("%(path)s is not a JSON file in UTF-8: %(error)s") % {"path": file, "error": error}
             ) from error
