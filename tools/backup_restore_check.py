@@ -188,20 +188,23 @@ def user_tables(connection):
 
 
 def table_digests(connection):
-    """{"schema.table": (row count, SHA-256 of its rows' text in primary-key order)} for every table.
+    """{"schema.table": (row count, digest of all its rows in primary-key order)} for every table.
 
-    A table without a primary key is ordered by the rows' text itself.
+    The digest is the SHA-256 of the rows' MD5s in order (each row in its text form), so a table
+    of millions of rows stays far below PostgreSQL's 1 GB limit for one text value. A table
+    without a primary key is ordered by the rows' text itself.
     """
     from psycopg import sql
 
     _session(connection)
+    row = sql.Identifier("backup_check_row")  # the table's alias: a name no column of ours has
     digests = {}
     for schema, table, key in user_tables(connection):
-        order = sql.SQL(", ").join(sql.Identifier(column) for column in key) if key else sql.SQL("t::text")
+        order = sql.SQL(", ").join(sql.Identifier("backup_check_row", column) for column in key) if key else None
         query = sql.SQL(
-            "SELECT count(*), encode(sha256(convert_to(coalesce(string_agg(t::text, E'\\n' ORDER BY {order}), ''),"
-            " 'UTF8')), 'hex') FROM {table} AS t"
-        ).format(order=order, table=sql.Identifier(schema, table))
+            "SELECT count(*), encode(sha256(convert_to(coalesce(string_agg(md5({row}::text), '' ORDER BY {order}),"
+            " ''), 'UTF8')), 'hex') FROM {table} AS {row}"
+        ).format(row=row, order=order or sql.SQL("{}::text").format(row), table=sql.Identifier(schema, table))
         count, digest = connection.execute(query).fetchone()
         digests[f"{schema}.{table}"] = (count, digest)
     return digests
