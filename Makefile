@@ -11,7 +11,7 @@ find_python = for p in $${PYTHON:-} python3.13 python3.12 python3 $$HOME/.pyenv/
 	  if [ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v "$$p"; exit 0; fi; done; exit 1
 
-.PHONY: run test test-pg test-e2e deploy-smoke bench bench-sqlite lint format audit audit-code audit-deps messages install clean
+.PHONY: run test test-pg test-e2e deploy-smoke backup-check bench bench-sqlite lint format audit audit-code audit-deps messages install clean
 
 $(VENV)/.installed: requirements.txt
 	@python=$$($(find_python)) || { \
@@ -57,6 +57,13 @@ test-e2e: install
 deploy-smoke: install
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL=postgres://… first (see docs/deployment.md)."; exit 1; }
 	$(PY) tools/deploy_smoke.py
+
+# docs/deployment.md's backup and restore done for real: an installation with the demo data and an
+# uploaded certificate, pg_dump and tar, a restore into a fresh database and media folder, and
+# every table, sequence and file compared. DATABASE_URL=postgres://… make backup-check
+backup-check: install
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL=postgres://… first (see docs/deployment.md)."; exit 1; }
+	$(PY) tools/backup_restore_check.py
 
 # The benchmark and the load test on a throw-away PostgreSQL cluster (docs/performance.md):
 #   make bench                    # 10,000 ST-läkare
