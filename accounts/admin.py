@@ -26,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "name", "email", "password1", "password2"]}),
+        (None, {"classes": ["wide"], "fields": ["username", "name", "email", "hsa_id", "password1", "password2"]}),
     ]
 
 

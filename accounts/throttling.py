@@ -27,6 +27,19 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def is_single_sign_on(request, credentials=None) -> bool:
+    """Whether django-axes should leave this authentication alone: the single sign-on callback.
+
+    Only that callback (accounts.oidc) authenticates with a nonce and without a username. No
+    password is guessed there (the identity provider checks the SITHS card and throttles its own
+    login), and its failures would be counted under no username for the whole address: a handful
+    of colleagues without an account at a hospital behind one address would lock out everyone's
+    single sign-on there.
+    """
+    credentials = credentials or {}
+    return "nonce" in credentials and not credentials.get("username")
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The login page's Swedish explanation instead of axes' bare 403/429 text."""
     minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)

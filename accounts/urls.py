@@ -5,8 +5,8 @@ from accounts import preferences, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/logga-in/", views.LoginView.as_view(), name="login"),
+    path("konto/logga-ut/", views.LogoutView.as_view(), name="logout"),
     path("konto/losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("konto/aterstall/", auth_views.PasswordResetView.as_view(), name="password_reset"),

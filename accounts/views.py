@@ -1,13 +1,15 @@
 from axes.utils import reset as reset_login_failures
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Max, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts import oidc
 from accounts.domain import administered_regions, policy_for
 from accounts.forms import MandatoryCourseFormSet, RegionPolicyForm
 from assessments.action_plans import has_open_action_plan, open_action_plan_count
@@ -15,6 +17,28 @@ from portfolio import queries
 from portfolio.forms.service import WhatIfForm
 from portfolio.intyg.workflow import certificates_to_sign
 from portfolio.snapshot import build_status, due_next
+
+
+class LoginView(auth_views.LoginView):
+    """The password form, with the single sign-on button above it when that is enabled."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.OIDC_ENABLED
+        context["sso_button_text"] = settings.OIDC_BUTTON_TEXT
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Ends the session here; after a single sign-on, also the provider's when it has an end-session endpoint."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        provider_logout = oidc.end_session_url(request, id_token)
+        return HttpResponseRedirect(provider_logout) if provider_logout else response
 
 
 @login_required

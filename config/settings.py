@@ -7,8 +7,10 @@ DATABASE_URL (postgres://…) must be set; the process refuses to start without 
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +96,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on through the region's identity provider; answers nothing unless DJANGO_OIDC_ENABLED.
+    "accounts.oidc.HsaIdOidcBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -109,8 +113,57 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+# The single sign-on callback is not throttled here: see accounts.throttling.is_single_sign_on.
+AXES_WHITELIST_CALLABLE = "accounts.throttling.is_single_sign_on"
 # Only failures are stored: a record of every successful login is personal data the product does not need.
 AXES_DISABLE_ACCESS_LOG = True
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc, docs/deployment.md#single-sign-on): off
+# by default, when password login is all there is. When on, /oidc/authenticate/ sends the browser to
+# the region's identity provider and /oidc/callback/ logs in the user whose HSA-id the provider
+# vouches for; nobody gets an account this way (an administrator creates accounts and roles).
+OIDC_ENABLED = env_bool("DJANGO_OIDC_ENABLED", default=False)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("DJANGO_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("DJANGO_OIDC_TOKEN_ENDPOINT", "")
+# Optional: without it the HSA-id is read from the ID token alone.
+OIDC_OP_USER_ENDPOINT = env_str("DJANGO_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("DJANGO_OIDC_JWKS_ENDPOINT", "") or None
+# The provider's issuer identifier; when set, an ID token from any other issuer is refused.
+OIDC_OP_ISSUER = env_str("DJANGO_OIDC_ISSUER", "")
+# Optional: logging out here then also ends the session at the provider.
+OIDC_OP_END_SESSION_ENDPOINT = env_str("DJANGO_OIDC_END_SESSION_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = env_str("DJANGO_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_secret("DJANGO_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = env_str("DJANGO_OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = env_str("DJANGO_OIDC_SCOPES", "openid profile email")
+# The claim that carries the person's HSA-id. Regions' providers name it differently (hsa_id,
+# hsaIdentity, urn:sambi:names:attribute:employeeHsaId …): ask the region which one theirs sends.
+OIDC_HSA_ID_CLAIM = env_str("DJANGO_OIDC_HSA_ID_CLAIM", "hsa_id")
+# The login page's button; empty gives the Swedish default ("Logga in med SITHS/e-tjänstekort").
+OIDC_BUTTON_TEXT = env_str("DJANGO_OIDC_BUTTON_TEXT", "")
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_STORE_ID_TOKEN = bool(OIDC_OP_END_SESSION_ENDPOINT)  # sent back as id_token_hint at logout
+OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+OIDC_REDIRECT_FIELD_NAME = "next"
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in [
+            ("DJANGO_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("DJANGO_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("DJANGO_OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("DJANGO_OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("DJANGO_OIDC_HSA_ID_CLAIM", OIDC_HSA_ID_CLAIM),
+            ("DJANGO_OIDC_JWKS_ENDPOINT", OIDC_OP_JWKS_ENDPOINT or OIDC_RP_SIGN_ALGO.startswith("HS")),
+        ]
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"DJANGO_OIDC_ENABLED=1 needs {', '.join(_missing)}.")
 
 # Logged out after DJANGO_SESSION_IDLE_MINUTES without a request: portfolios are opened on shared
 # ward and clinic computers. Use moves the end forward (config.middleware.IdleSessionMiddleware,
@@ -172,13 +225,20 @@ OVERVIEW_PDF_LIMIT = env_int("DJANGO_OVERVIEW_PDF_LIMIT", 500)
 SITE_URL = env_str("DJANGO_SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "ST-portfölj <noreply@localhost>")
 
+
+def _origin(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # No inline script or style anywhere: every asset is served from static/.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
-    "form-action": [CSP.SELF],
+    # The logout form's redirect to the identity provider counts as a form action for browsers.
+    "form-action": [CSP.SELF, *([_origin(OIDC_OP_END_SESSION_ENDPOINT)] if OIDC_OP_END_SESSION_ENDPOINT else [])],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
 }

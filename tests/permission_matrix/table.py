@@ -106,6 +106,20 @@ class Redirect:
         return f"302 to {self.target}"
 
 
+@dataclass(frozen=True)
+class ToProvider:
+    """302 to the identity provider's authorization endpoint (settings.OIDC_OP_AUTHORIZATION_ENDPOINT)."""
+
+    def mismatch(self, response, path, kwargs):
+        endpoint = settings.OIDC_OP_AUTHORIZATION_ENDPOINT
+        if response.status_code == 302 and endpoint and response.get("Location", "").startswith(endpoint + "?"):
+            return None
+        return f"expected {self}"
+
+    def __str__(self):
+        return "302 to the identity provider"
+
+
 def redirect(target, *keep, **fixed):
     return Redirect(target, keep, tuple(fixed.items()))
 
@@ -392,6 +406,15 @@ def crossed(rule, key):
     return result
 
 
+# Patterns routed only when single sign-on is on (DJANGO_OIDC_ENABLED): the matrix runs with it off,
+# tests/accounts/test_oidc.py requests these with it on. Both answer anyone: the first sends the
+# browser to the provider, the callback without the provider's code and state back to the login page.
+SSO_EXPECTED = {
+    "oidc_authentication_init": everyone(ToProvider()),
+    "oidc_authentication_callback": everyone(redirect("login")),
+}
+
+
 # --- the admin site: one rule for every pattern under admin/
 
 ADMIN_PREFIX = "admin/"
@@ -454,7 +477,7 @@ def expectation(pattern):
     """The declared rule (role → outcome, or Variants) for a pattern, or None when nothing is declared."""
     if is_admin(pattern):
         return admin_rule(pattern)
-    return EXPECTED.get(pattern.key)
+    return EXPECTED.get(pattern.key, SSO_EXPECTED.get(pattern.key))
 
 
 def declared_keys():
