@@ -64,7 +64,16 @@ from portfolio.portable.common import (
     WITHHELD_ENTRIES,
     PortfolioImportError,
 )
-from portfolio.portable.reading import _certificate, _domains, _fail, _goal_list, _Row, check_format, upgrade
+from portfolio.portable.reading import (
+    _certificate,
+    _domains,
+    _fail,
+    _goal_list,
+    _Row,
+    check_format,
+    check_no_nul,
+    upgrade,
+)
 
 # --------------------------------------------------------------------------- import
 
@@ -81,6 +90,7 @@ def import_trainee(data, *, by=None) -> Trainee:
     reviews, which belong to the old unit's kollegium).
     """
     source_version = check_format(data)
+    check_no_nul(data)
     saved_files = []
     try:
         with transaction.atomic():

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portfolio.portable.common import (
     FORMAT,
@@ -218,6 +219,35 @@ def upgrade(data: dict) -> dict:
             _fail(_("%(where)s: unknown field %(field)s."), where="$", field=", ".join(later))
         data = {**_ADDED_IN_2, **data, "version": 2}
     return data
+
+
+NUL_MESSAGE = gettext_lazy("%(where)s: the text contains a NUL character (character 0), which no field may hold.")
+
+
+def check_no_nul(data) -> None:
+    """Refuse a NUL character (\\u0000) in any text or key of the file.
+
+    No field may hold one, and PostgreSQL cannot store one in text or JSON at all: without
+    this check such a file reached the database and failed there instead of with a message.
+    Walked without recursion, so a deeply nested file cannot exhaust the stack here.
+    """
+    stack = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                _fail(NUL_MESSAGE, where=where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                place = f"{where}.{key}" if where else str(key)
+                if "\x00" in str(key):
+                    _fail(
+                        NUL_MESSAGE,
+                        where=where or "/",
+                    )
+                stack.append((item, place))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{index}]") for index, item in enumerate(value))
 
 
 def check_format(data) -> int:

@@ -323,6 +323,16 @@ def test_import_refuses_an_unknown_field(exported):
         import_trainee(exported)
 
 
+def test_import_refuses_a_nul_character_anywhere_before_the_database_sees_it(exported):
+    """PostgreSQL cannot store NUL in text or JSON: the file is refused with its place, on any database."""
+    exported["leaves"][0]["notes"] = "Föräldraledig\x00"
+    before = counts()
+
+    with pytest.raises(PortfolioImportError, match=r"leaves\[0\]\.notes.*NUL"):
+        import_trainee(exported)
+    assert counts() == before
+
+
 def test_import_refuses_an_existing_trainee(portfolio):
     data = export_trainee(portfolio)
     before = counts()
