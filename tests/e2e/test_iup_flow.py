@@ -124,10 +124,14 @@ def test_handledning_logged_iup_returned_with_a_comment_and_the_trainee_sees_it(
         "Lägg till kurser",
         trainee.study_director,
     )
-    actions = AuditEvent.objects.filter(target_id=plan.pk, target_type__model="trainingplan").order_by("pk")
-    assert [(event.action, event.actor.username) for event in actions] == [
+    events = AuditEvent.objects.filter(target_id=plan.pk, target_type__model="trainingplan").order_by("pk")
+    assert [(event.action, event.actor.username) for event in events.workflow()] == [
         ("iup.started", "st"),
         ("iup.updated", "st"),
         ("iup.submitted", "st"),
         ("iup.returned", "studierektor"),
     ]
+    # The record changes name the person who made them in the browser, too.
+    changes = events.record_changes()
+    assert changes.exists()
+    assert {event.actor.username for event in changes} == {"st", "studierektor"}
