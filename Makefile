@@ -11,7 +11,7 @@ find_python = for p in $${PYTHON:-} python3.13 python3.12 python3 $$HOME/.pyenv/
 	  if [ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v "$$p"; exit 0; fi; done; exit 1
 
-.PHONY: run test test-pg test-e2e deploy-smoke backup-check bench bench-sqlite lint format audit audit-code audit-deps messages install clean
+.PHONY: run test test-pg test-e2e guide-screenshots deploy-smoke backup-check bench bench-sqlite lint format audit audit-code audit-deps messages install clean
 
 $(VENV)/.installed: requirements.txt
 	@python=$$($(find_python)) || { \
@@ -51,6 +51,10 @@ test-pg: install
 
 test-e2e: install
 	E2E_REQUIRED=1 $(PY) -m pytest tests/e2e
+
+# The screenshots in docs/guides/img/, taken again from the browser tests of the guides' pages.
+guide-screenshots: install
+	GUIDE_SCREENSHOTS=1 E2E_REQUIRED=1 $(PY) -m pytest tests/e2e/test_guide_screenshots.py
 
 # docs/deployment.md done for real on loopback: a fresh database, migrate, collectstatic,
 # check --deploy, gunicorn, and a login through the "proxy". DATABASE_URL=postgres://… make deploy-smoke
