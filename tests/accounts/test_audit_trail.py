@@ -1,24 +1,21 @@
 """The audit trail's record changes: who changed which field of which record from what to what,
 written for every registered model whatever saved it, and never editable."""
 
-from datetime import timedelta
-
 import pytest
 from django.apps import apps
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.audit import CHANGED, CREATED, DELETED, HIDDEN, acting_as, registered_models
 from accounts.domain import record_event
 from accounts.models import AuditEvent
 from assessments.enums import SignedStatus
 from assessments.models import AssessmentRequest
-from portfolio.enums import SupervisionKind
 from portfolio.models import Goal, ServicePeriod, SupervisionMeeting
 from tests.assessments.factories import AssessmentFactory, AssessmentRequestFactory
 from tests.factories import TraineeFactory
 from tests.portfolio.factories_service import ServicePeriodFactory, SupervisionMeetingFactory
+from tests.portfolio.test_supervision import meeting_data
 
 pytestmark = pytest.mark.django_db
 
@@ -37,19 +34,6 @@ NOT_AUDITED = {
     "contracts.SurveyResponse": "the anonymous survey: an audit row would tie answers to a time",
     "contracts.SurveyAnswer": "the anonymous survey: an audit row would tie answers to a time",
 }
-
-
-def meeting_data(trainee, **overrides):
-    return {
-        "date": (timezone.localdate() - timedelta(days=2)).isoformat(),
-        "minutes": "45",
-        "kind": SupervisionKind.TALK,
-        "supervisor": trainee.main_supervisor_id,
-        "topics": "Multisjuka äldre",
-        "goals": [],
-        "notes": "",
-        **overrides,
-    }
 
 
 def record_events(instance):

@@ -11,20 +11,13 @@ from accounts.domain import record_event
 from portfolio.models import ServicePeriod
 from tests.factories import TraineeFactory
 from tests.portfolio.factories_service import ServicePeriodFactory, SupervisionMeetingFactory
+from tests.portfolio.test_service import user_of
 
 pytestmark = pytest.mark.django_db
 
 AUDITORS = ["study_director", "region_admin", "national_admin"]
 READ_ONLY = ["owner", "supervisor", "second_specialist", "unit_head"]
 OUTSIDERS = ["outsider", "other_supervisor", "other_study_director", "other_trainee", "other_region_admin"]
-
-
-def user_of(request, persona):
-    if persona == "owner":
-        return request.getfixturevalue("trainee").user
-    if persona == "other_trainee":
-        return request.getfixturevalue("other_trainee").user
-    return request.getfixturevalue(persona)
 
 
 def url(trainee, **query):
