@@ -43,7 +43,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if not __package__:  # run as a script: the checkout's packages (tools, config …) are importable
     sys.path.insert(0, str(ROOT))
 
-from tools.deploy_smoke import HOST, SmokeFailure, admin_connection, check, step, with_database  # noqa: E402
+from tools.deploy_smoke import (  # noqa: E402
+    HOST,
+    SmokeFailure,
+    admin_connection,
+    check,
+    production_env,
+    step,
+    with_database,
+)
 
 # The options docs/deployment.md gives (tests/test_backup_restore.py keeps the two in step).
 DUMP_OPTIONS = ["--format=custom"]
@@ -141,24 +149,6 @@ def create_database(url, name):
 def drop_database(url, name):
     with admin_connection(url) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def production_env(database_url, folder, media):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_") and key != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS=HOST,
-        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
-        DJANGO_BEHIND_PROXY="1",
-        DJANGO_SITE_URL=f"https://{HOST}",
-        DJANGO_STATIC_ROOT=str(folder / "static"),
-        DJANGO_MEDIA_ROOT=str(media),
-        DJANGO_EMAIL_HOST="127.0.0.1",
-        DJANGO_EMAIL_PORT="2525",
-        DATABASE_URL=database_url,
-    )
-    return env
 
 
 # --- the comparison ----------------------------------------------------------

@@ -85,6 +85,25 @@ def admin_connection(url):
     return psycopg.connect(with_database(url, "postgres"), autocommit=True)
 
 
+def production_env(database_url, folder, media):
+    """The environment of a production installation on loopback: the settings docs/deployment.md lists."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_") and key != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
+        DJANGO_BEHIND_PROXY="1",
+        DJANGO_SITE_URL=f"https://{HOST}",
+        DJANGO_STATIC_ROOT=str(folder / "static"),
+        DJANGO_MEDIA_ROOT=str(media),
+        DJANGO_EMAIL_HOST="127.0.0.1",
+        DJANGO_EMAIL_PORT="2525",
+        DATABASE_URL=database_url,
+    )
+    return env
+
+
 def manage(env, *args, capture=False):
     command = [sys.executable, "manage.py", *args]
     result = subprocess.run(  # noqa: S603  # nosec B603
@@ -244,21 +263,8 @@ def main(argv=None):
     database = f"stportfolj_smoke_{secrets.token_hex(4)}"
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="st-portfolj-smoke-"))
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_") and key != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS=HOST,
-        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
-        DJANGO_BEHIND_PROXY="1",
-        DJANGO_SITE_URL=f"https://{HOST}",
-        DJANGO_STATIC_ROOT=str(folder / "static"),
-        DJANGO_MEDIA_ROOT=str(folder / "media"),
-        DJANGO_EMAIL_HOST="127.0.0.1",
-        DJANGO_EMAIL_PORT="2525",
-        DATABASE_URL=with_database(args.database_url, database),
-        DJANGO_SUPERUSER_PASSWORD=password,
-    )
+    env = production_env(with_database(args.database_url, database), folder, folder / "media")
+    env["DJANGO_SUPERUSER_PASSWORD"] = password
     server = None
     created = False
     try:
