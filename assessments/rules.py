@@ -12,6 +12,7 @@ from portfolio.rules import (
     is_second_specialist,
     is_study_director_of_trainee,
     is_trainee_owner,
+    may_change,
 )
 
 
@@ -25,12 +26,12 @@ def leads_unit(user, unit):
 
 # A kompetensvärdering written in the app by a specialist who follows the trainee;
 # anyone else assesses from a request link.
-can_assess = rules.is_authenticated & (is_main_supervisor | is_second_specialist | is_study_director_of_trainee)
-can_request_assessment = rules.is_authenticated & is_trainee_owner
-can_reflect = rules.is_authenticated & is_trainee_owner
-can_write_statement = rules.is_authenticated & is_main_supervisor
-can_manage_midterm = rules.is_authenticated & (is_trainee_owner | is_main_supervisor | is_study_director_of_trainee)
-can_manage_action_plan = rules.is_authenticated & (is_main_supervisor | is_study_director_of_trainee)
+can_assess = may_change & (is_main_supervisor | is_second_specialist | is_study_director_of_trainee)
+can_request_assessment = may_change & is_trainee_owner
+can_reflect = may_change & is_trainee_owner
+can_write_statement = may_change & is_main_supervisor
+can_manage_midterm = may_change & (is_trainee_owner | is_main_supervisor | is_study_director_of_trainee)
+can_manage_action_plan = may_change & (is_main_supervisor | is_study_director_of_trainee)
 can_manage_panel = rules.is_authenticated & leads_unit
 
 rules.add_perm("assessments.assess", can_assess)

@@ -222,6 +222,14 @@ INTYG_BLANK_FORMS_DIR = env_str("DJANGO_INTYG_BLANK_FORMS_DIR", "") or None
 # The address links in e-mails sent outside a request (reminders from cron) start with.
 # The overview's printable list: past this many rows a PDF is neither readable nor quick to make.
 OVERVIEW_PDF_LIMIT = env_int("DJANGO_OVERVIEW_PDF_LIMIT", 500)
+# How long an archived trainee's portfolio is kept before the daily job `purge_archived` deletes
+# it, in days. No law sets this for a training portfolio (the patient-record rules of
+# Patientdatalagen do not apply to it), so it is each region's own decision: ten years by default,
+# long enough to answer a question about a specialist application after it was granted; change it
+# to what the region decides. 0 deletes an archived trainee on the next run.
+ARCHIVE_RETENTION_DAYS = env_int("DJANGO_ARCHIVE_RETENTION_DAYS", 3650)
+if ARCHIVE_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("DJANGO_ARCHIVE_RETENTION_DAYS must be 0 or more.")
 SITE_URL = env_str("DJANGO_SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "ST-portfölj <noreply@localhost>")
 

@@ -545,6 +545,7 @@ def contract_signatures_waiting(today):
     """Every party named on a contract who has not signed yet: one essential item per row (one query)."""
     rows = (
         _waiting_rows()
+        .filter(contract__trainee__archived_at__isnull=True)  # an archived trainee gets no reminders
         .values_list(
             "pk",
             "signer_id",

@@ -17,7 +17,7 @@ from accounts.rules import (
     is_study_director_of_unit,
     is_unit_head_of_unit,
 )
-from portfolio.rules import is_study_director_of_trainee, is_unit_head_of_trainee_unit
+from portfolio.rules import is_study_director_of_trainee, is_unit_head_of_trainee_unit, may_change
 
 
 @rules.predicate
@@ -26,8 +26,8 @@ def administers_unit_region(user, unit):
 
 
 # Contracts: the object is the Trainee.
-can_manage_contract = rules.is_authenticated & (is_study_director_of_trainee | is_unit_head_of_trainee_unit)
-can_record_paper_signature = rules.is_authenticated & is_study_director_of_trainee
+can_manage_contract = may_change & (is_study_director_of_trainee | is_unit_head_of_trainee_unit)
+can_record_paper_signature = may_change & is_study_director_of_trainee
 
 # Tillstyrkan: the object is the Unit.
 can_view_endorsements = rules.is_authenticated & (

@@ -160,3 +160,11 @@ class Phase(models.TextChoices):
     SECOND_HALF = "second_half", _("ST, second half")
     READY = "ready", _("ready to apply")
     APPLIED = "applied", _("application finalised")
+
+
+class ArchiveReason(models.TextChoices):
+    """Why a trainee's portfolio was archived (portfolio/archive.py)."""
+
+    FINISHED = "finished", _("Finished: bevis om specialistkompetens")
+    LEFT_REGION = "left_region", _("Left the region")
+    OTHER = "other", _("Other reason")

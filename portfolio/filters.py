@@ -50,9 +50,43 @@ class TraineeFilter(django_filters.FilterSet):
         widget=PlainSelect(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
 
+    # Archived trainees (finished or left) are left out unless asked for.
+    archived = django_filters.ChoiceFilter(
+        label=_("Show archived"),
+        method="filter_archived",
+        choices=[("with", _("Active and archived")), ("only", _("Only archived"))],
+        empty_label=_("No, only active"),
+        widget=PlainSelect,
+    )
+
     class Meta:
         model = Trainee
-        fields = ["q", "scope", "unit", "regulation", "bt_mode", "phase", "flag", "open_action_plan", "ready"]
+        fields = [
+            "q",
+            "scope",
+            "unit",
+            "regulation",
+            "bt_mode",
+            "phase",
+            "flag",
+            "open_action_plan",
+            "ready",
+            "archived",
+        ]
+
+    @property
+    def qs(self):
+        # Also on the unfiltered first visit (an unbound filter), hence here and not in a method.
+        if not hasattr(self, "_archived_applied"):
+            queryset = super().qs
+            if not (self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("archived")):
+                queryset = queryset.filter(archived_at__isnull=True)
+            self._qs = queryset
+            self._archived_applied = True
+        return self._qs
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=False) if value == "only" else queryset
 
     def search(self, queryset, name, value):
         # SQLite's LIKE folds case for ASCII only, so "öberg" would miss "Öberg";

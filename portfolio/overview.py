@@ -110,6 +110,7 @@ OVERVIEW_FIELDS = [
     "regulation__name",
     "bt_mode",
     "bt_approved_on",
+    "archived_at",
     *(f"snapshot__{field.name}" for field in StatusSnapshot._meta.concrete_fields if field.name != "trainee"),
 ]
 

@@ -21,17 +21,20 @@ def own_trainee(user):
 def supervised_trainees(user):
     """Trainees the user supervises or follows as the second specialist."""
     return (
-        Trainee.objects.filter(Q(main_supervisor=user) | Q(second_specialist=user))
+        Trainee.objects.active()
+        .filter(Q(main_supervisor=user) | Q(second_specialist=user))
         .select_related(*TRAINEE_RELATED)
         .order_by("user__name")
     )
 
 
 def led_units(user):
-    """Units where the user is studierektor or chef, with the number of trainees in each."""
+    """Units where the user is studierektor or chef, with the number of active (not archived)
+    trainees in each."""
+    active = Q(trainees__archived_at__isnull=True)
     return (
         Unit.objects.filter(memberships__user=user, memberships__role__in=[Role.STUDY_DIRECTOR, Role.UNIT_HEAD])
-        .annotate(trainee_count=Count("trainees", distinct=True))
+        .annotate(trainee_count=Count("trainees", filter=active, distinct=True))
         .select_related("region")
         .distinct()
         .order_by("name")

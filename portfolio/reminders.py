@@ -122,10 +122,11 @@ SNAPSHOT_FIELDS = (
 
 
 def _snapshots(*conditions):
-    """Snapshot rows matching any condition, one query. A trainee whose account is closed or
-    whose specialist application is finalised has no deadlines left to remind anyone of."""
+    """Snapshot rows matching any condition, one query. A trainee whose account is closed, who
+    is archived or whose specialist application is finalised has no deadlines left to remind
+    anyone of."""
     return (
-        StatusSnapshot.objects.filter(trainee__user__is_active=True)
+        StatusSnapshot.objects.filter(trainee__user__is_active=True, trainee__archived_at__isnull=True)
         .exclude(phase=Phase.APPLIED)
         .filter(reduce(or_, conditions))
         .order_by("trainee_id")
@@ -209,7 +210,7 @@ def own_action_plan_follow_ups(today):
     """The next follow-up of each open åtgärdsplan, to its ST-läkare."""
     plans = (
         ActionPlan.objects.open()
-        .filter(follow_up_on__lte=today + FOLLOW_UP_SOON)
+        .filter(follow_up_on__lte=today + FOLLOW_UP_SOON, trainee__archived_at__isnull=True)
         .values_list("pk", "trainee_id", "trainee__user_id", "follow_up_on")
         .order_by("pk")
     )
@@ -229,7 +230,7 @@ def own_requests_expiring(today):
     now = max(timezone.now(), _start_of(today))
     requests = (
         AssessmentRequest.objects.open(now)
-        .filter(expires_at__lt=_start_of(today + REQUEST_SOON + timedelta(days=1)))
+        .filter(expires_at__lt=_start_of(today + REQUEST_SOON + timedelta(days=1)), trainee__archived_at__isnull=True)
         .values_list("pk", "trainee_id", "trainee__user_id", "kind", "assessor_name", "expires_at")
         .order_by("pk")
     )
@@ -250,7 +251,10 @@ def signatures_waiting(today):
     everyone at once (same filter), one item per intyg even when the person signs two rows."""
     rows = (
         CertificateSignature.objects.filter(
-            signer__isnull=False, signed_at__isnull=True, certificate__status=SignedStatus.DRAFT
+            signer__isnull=False,
+            signed_at__isnull=True,
+            certificate__status=SignedStatus.DRAFT,
+            certificate__trainee__archived_at__isnull=True,
         )
         .values_list(
             "signer_id",
@@ -274,7 +278,7 @@ def signatures_waiting(today):
 def plans_to_decide(today):
     """Submitted IUP versions, to every studierektor who may decide them."""
     plans = list(
-        TrainingPlan.objects.filter(status=PlanStatus.SUBMITTED)
+        TrainingPlan.objects.filter(status=PlanStatus.SUBMITTED, trainee__archived_at__isnull=True)
         .values_list(
             "pk",
             "version",

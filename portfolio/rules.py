@@ -47,6 +47,14 @@ def is_region_administrator_of_trainee(user, trainee):
     )
 
 
+@rules.predicate
+def is_active_trainee(user, trainee):
+    """Not archived. An archived portfolio is read-only for everyone: every permission to
+    change a trainee's records requires this, so the views refuse (403) and hide their
+    buttons exactly as they do for a reader, and nothing else needs to know about archiving."""
+    return trainee is not None and trainee.archived_at is None
+
+
 is_study_director_of_trainee = is_named_study_director | is_study_director_of_trainee_unit
 
 can_view_trainee = rules.is_authenticated & (
@@ -63,11 +71,13 @@ rules.add_perm("portfolio.view_trainee", can_view_trainee)
 
 # What each role may change on a visible trainee. A visible trainee whose records the
 # user may only read gets 403 on these actions; an invisible one is 404 before that.
-can_change_own_records = rules.is_authenticated & is_trainee_owner
-can_log_supervision = rules.is_authenticated & (is_trainee_owner | is_main_supervisor)
-can_edit_plan = rules.is_authenticated & (is_trainee_owner | is_main_supervisor)
-can_decide_plan = rules.is_authenticated & is_study_director_of_trainee
-can_record_annual_visit = rules.is_authenticated & is_study_director_of_trainee
+# `may_change` is the start of each: signed in, and the trainee not archived.
+may_change = rules.is_authenticated & is_active_trainee
+can_change_own_records = may_change & is_trainee_owner
+can_log_supervision = may_change & (is_trainee_owner | is_main_supervisor)
+can_edit_plan = may_change & (is_trainee_owner | is_main_supervisor)
+can_decide_plan = may_change & is_study_director_of_trainee
+can_record_annual_visit = may_change & is_study_director_of_trainee
 
 rules.add_perm("portfolio.change_own_records", can_change_own_records)
 rules.add_perm("portfolio.log_supervision", can_log_supervision)
@@ -85,9 +95,14 @@ rules.add_perm(
     & (is_study_director_of_trainee | is_region_administrator_of_trainee | is_national_administrator),
 )
 # Marking the application pack final: the applicant, or the studierektor who reviewed the ST.
-rules.add_perm(
-    "portfolio.finalise_application", rules.is_authenticated & (is_trainee_owner | is_study_director_of_trainee)
+rules.add_perm("portfolio.finalise_application", may_change & (is_trainee_owner | is_study_director_of_trainee))
+# Archiving (and restoring) a trainee who finished or left: the studierektor of the trainee's
+# unit, who follows the unit's trainees on the overview, and the region's administrators.
+# Not a named studierektor of another unit: archiving takes the trainee off the unit's lists.
+can_archive_trainee = rules.is_authenticated & (
+    is_study_director_of_trainee_unit | is_region_administrator_of_trainee | is_national_administrator
 )
+rules.add_perm("portfolio.archive_trainee", can_archive_trainee)
 
 
 @rules.predicate

@@ -204,6 +204,11 @@ class TraineeTable(tables.Table):
 
     # --- the page ------------------------------------------------------------------
 
+    def render_name(self, record, value):
+        if record.archived_at is None:
+            return value
+        return format_html('{} <span class="flag">{}</span>', value, _("archived"))
+
     def render_bt(self, record):
         return self.bt_text(record)
 
@@ -286,7 +291,7 @@ class TraineeTable(tables.Table):
             record = bound.record
             snapshot = snapshot_of(record)
             cells = (
-                format_html('<a href="{}">{}</a>', detail(record.pk), record.user.name),
+                format_html('<a href="{}">{}</a>', detail(record.pk), self.render_name(record, record.user.name)),
                 record.unit.name,
                 record.regulation.name,
                 self.render_bt(record),

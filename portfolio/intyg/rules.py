@@ -6,10 +6,10 @@ row signs that row, which the workflow checks on the row itself.
 
 import rules
 
-from portfolio.rules import is_study_director_of_trainee, is_trainee_owner
+from portfolio.rules import is_study_director_of_trainee, is_trainee_owner, may_change
 
-can_write_certificate = rules.is_authenticated & is_trainee_owner
-can_sign_on_paper = rules.is_authenticated & (is_trainee_owner | is_study_director_of_trainee)
+can_write_certificate = may_change & is_trainee_owner
+can_sign_on_paper = may_change & (is_trainee_owner | is_study_director_of_trainee)
 
 rules.set_perm("portfolio.write_certificate", can_write_certificate)
 rules.set_perm("portfolio.sign_on_paper", can_sign_on_paper)

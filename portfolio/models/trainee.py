@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.domain import is_national_administrator
 from accounts.enums import Role
 from accounts.models import Membership, Specialty, Unit
-from portfolio.enums import BTMode, CurriculumKind
+from portfolio.enums import ArchiveReason, BTMode, CurriculumKind
 from portfolio.models.curricula import Curriculum, Regulation
 
 
@@ -33,6 +33,13 @@ class TraineeQuerySet(models.QuerySet):
             | models.Q(unit__in=led_units)
             | models.Q(unit__region__in=admin_regions)
         )
+
+    def active(self):
+        """Not archived: the trainees the overview, the counts and the reminders are about."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
 
 
 class Trainee(models.Model):
@@ -78,6 +85,21 @@ class Trainee(models.Model):
         related_name="directed_trainees",
     )
     has_doctorate = models.BooleanField(_("doktorsexamen"), default=False)
+    # Archived: finished or left. The portfolio is kept read-only (the change permissions in
+    # portfolio/rules.py require an active trainee) until the retention job deletes it
+    # (settings.ARCHIVE_RETENTION_DAYS after archived_at); restoring clears all three.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, db_index=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("archived by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    archive_reason = models.CharField(
+        _("reason for archiving"), max_length=20, choices=ArchiveReason.choices, blank=True
+    )
 
     objects = TraineeQuerySet.as_manager()
 
@@ -120,6 +142,10 @@ class Trainee(models.Model):
         """The regulation's minimum full-time months, shorter with a doktorsexamen."""
         regulation = self.regulation
         return regulation.min_fte_months_with_doctorate if self.has_doctorate else regulation.min_fte_months
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
 
     @property
     def in_bt(self):

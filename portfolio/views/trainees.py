@@ -13,6 +13,7 @@ from django_tables2 import SingleTableMixin
 
 from accounts.enums import Role
 from portfolio import queries
+from portfolio.archive import ARCHIVE_PERM, deletion_day
 from portfolio.enums import CurriculumKind
 from portfolio.filters import TraineeFilter
 from portfolio.forms.service import WhatIfForm
@@ -115,7 +116,8 @@ def _active_filters(context):
 @login_required
 def trainee_detail(request, pk):
     trainee = get_object_or_404(
-        queries.trainees_for(request.user).select_related("second_specialist", "study_director"), pk=pk
+        queries.trainees_for(request.user).select_related("second_specialist", "study_director", "archived_by"),
+        pk=pk,
     )
     curriculum = (
         Curriculum.objects.filter(
@@ -145,6 +147,9 @@ def trainee_detail(request, pk):
         "readiness": readiness_for(trainee, status, today),
         "may_export": request.user.has_perm("portfolio.export_portfolio", trainee),
         "may_view_audit": request.user.has_perm("portfolio.view_audit", trainee),
+        # Never the trainee herself; asking the rules only for others keeps her page's queries as they were.
+        "may_archive": trainee.user_id != request.user.pk and request.user.has_perm(ARCHIVE_PERM, trainee),
+        "deletion_day": deletion_day(trainee),
         "curriculum": curriculum,
         "bt_curriculum": bt_curriculum,
         # The named studierektor is shown once, not again as studierektor of the unit.

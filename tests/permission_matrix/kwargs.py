@@ -45,7 +45,7 @@ def _in_url(value):
 # <pk> of the URLs listed: the world's object named by the key. The signed kompetensvärdering and
 # utlåtande are read; the handledare's drafts are what is changed.
 PK_OF = {
-    "trainee": ["trainee-detail"],
+    "trainee": ["trainee-detail", "trainee-archive", "trainee-restore"],
     "service_period": ["service-update", "service-delete"],
     "leave": ["leave-update", "leave-delete"],
     "meeting": ["supervision-update", "supervision-delete"],

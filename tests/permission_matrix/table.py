@@ -180,6 +180,9 @@ SUPERVISOR = on_trainee(("supervisor",))
 SUPERVISOR_AND_STUDY_DIRECTOR = on_trainee(("supervisor", "study_director"))
 CONTRACT_MANAGERS = on_trainee(UNIT_LEADERS)
 AUDITORS = on_trainee(("study_director", "region_admin"))
+# Archiving and restoring a trainee: the studierektor of her unit and the region's administrator.
+ARCHIVER_ROLES = ("study_director", "region_admin")
+ARCHIVERS = on_trainee(ARCHIVER_ROLES)
 # A draft kompetensvärdering exists only for its assessor, the huvudhandledare: 404 for everyone else.
 ASSESSORS_DRAFT = page(("supervisor",), seen_by=("supervisor",))
 
@@ -230,6 +233,9 @@ EXPECTED = {
     # portfolio: the trainee and her records
     "trainee-list": OWN_LIST,
     "trainee-detail": READ,
+    "trainee-archive": ARCHIVERS,
+    # Sara is not archived: the archivers are sent back to her page, the others refused as for archiving.
+    "trainee-restore": on_trainee((), **dict.fromkeys(ARCHIVER_ROLES, redirect("trainee-detail", "pk"))),
     "service-list": READ,
     "service-create": OWNER,
     "service-update": OWNER,
