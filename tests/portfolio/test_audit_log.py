@@ -1,5 +1,8 @@
 """Händelselogg: the trainee's audit trail for the studierektor and the administrators, and for no one else."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -8,7 +11,9 @@ from django.urls import reverse
 
 from accounts.audit import acting_as
 from accounts.domain import record_event
-from portfolio.models import ServicePeriod
+from portfolio.audit_log import STEP_LABELS
+from portfolio.enums import SupervisionKind
+from portfolio.models import Goal, ServicePeriod
 from tests.factories import TraineeFactory
 from tests.portfolio.factories_service import ServicePeriodFactory, SupervisionMeetingFactory
 from tests.portfolio.test_service import user_of
@@ -51,7 +56,7 @@ def test_auditors_read_who_changed_what_and_when(request, client, trainee, histo
     assert "procent av heltid: 100 → 50" in page.lower()  # the field by its Swedish name
     assert trainee.user.name in page and trainee.study_director.name in page
     assert "Vårdcentralen Norrby" in page  # the deleted record is still answerable
-    assert "iup.approved" in page
+    assert "Godkänd" in page and "iup.approved" not in page  # the step by its Swedish name
 
 
 @pytest.mark.parametrize("persona", READ_ONLY)
@@ -105,8 +110,8 @@ def test_the_filter_shows_changes_or_steps(client, trainee, study_director, hist
     changes = client.get(url(trainee, kind="changes")).content.decode()
     steps = client.get(url(trainee, kind="steps")).content.decode()
 
-    assert "Ändrad" in changes and "iup.approved" not in changes
-    assert "iup.approved" in steps and "100 → 50" not in steps
+    assert "Ändrad" in changes and "Godkänd" not in changes
+    assert "Godkänd" in steps and "100 → 50" not in steps
 
 
 def test_the_filter_by_kind_of_record(client, trainee, study_director, history):
@@ -145,3 +150,34 @@ def test_queries_do_not_grow_with_the_events(client, trainee, study_director, dj
     with django_assert_max_num_queries(len(first.captured_queries)):
         page = client.get(url(trainee)).content.decode()
     assert page.count("Skapad") >= 31
+
+
+def test_people_delmal_and_choices_are_named_not_shown_as_ids(client, trainee, study_director):
+    goals = list(Goal.objects.filter(curriculum=trainee.curriculum).order_by("position")[:2])
+    with acting_as(trainee.user):
+        meeting = SupervisionMeetingFactory(trainee=trainee, kind=SupervisionKind.TALK)
+        meeting.goals.add(*goals)
+    client.force_login(study_director)
+
+    page = client.get(url(trainee)).content.decode()
+
+    assert f"tillagt {goals[0].code}, {goals[1].code}" in page.lower()  # delmål by code
+    assert "tillagt #" not in page.lower()
+    assert trainee.main_supervisor.name in page  # the handledare by name, not her id
+    assert str(SupervisionKind.TALK.label) in page  # the choice by its label, not "talk"
+    assert "+00:00" not in page  # a moment in local time, as the rest of the page
+
+
+def test_every_step_the_code_writes_has_a_swedish_label():
+    """A new workflow step without a label would show as its code in the log."""
+    root = Path(settings.BASE_DIR)
+    written = set()
+    for path in root.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        written |= set(re.findall(r'"[a-z_]+\.([a-z_]+)"', "\n".join(re.findall(r"record_event\([^)]*", text))))
+        written |= set(re.findall(r'action="[a-z_]+\.([a-z_]+)"', text))
+        written |= set(re.findall(r'"[a-z_]+\.([a-z_]+)" if ', text))
+    assert {"approved", "returned", "signed", "submitted"} <= written  # the scan finds the steps
+    assert sorted(written - set(STEP_LABELS)) == []
