@@ -127,6 +127,7 @@ def sign_assessment(assessment, *, by):
     """Draft → signed, by its assessor only; final from now on (SignedRecord)."""
     locked = _locked(assessment)
     _require_assessor(locked, by)
+    locked.trainee.require_active()
     _require_draft(locked, _("This kompetensvärdering has already been signed."), "already_signed")
     for name in locked.mark_signed():
         setattr(assessment, name, getattr(locked, name))

@@ -234,6 +234,7 @@ def complete_request(req, form, *, assessor_name):
         locked = _locked(req)
         if locked.state() != RequestState.OPEN:
             raise ValidationError(_closed_message(locked.state()), code=f"request_{locked.state()}")
+        locked.trainee.require_active()  # archiving withdraws open requests; this is the last guard
         assessment = form.save(commit=False)
         assessment.assessor = None
         assessment.assessor_name = assessor_name.strip() or locked.assessor_name

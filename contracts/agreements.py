@@ -463,6 +463,7 @@ def sign_contract(contract, *, by, role, seen=None):
     row = locked.signatures.filter(role=role).first()
     if row is None or row.signer_id is None or row.signer_id != by.pk:
         raise PermissionDenied(f"{by} is not the named {role} of contract {contract.pk}")
+    locked.trainee.require_active()
     _require_current(locked)
     _require_named(locked)
     row = _unsigned_row(locked, role)

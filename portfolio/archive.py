@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.domain import record_event
+from assessments.models import AssessmentRequest
 from portfolio.enums import ArchiveReason
 from portfolio.models import Certificate, Course, Trainee, TrainingPlan
 from portfolio.readiness import store
@@ -50,7 +51,12 @@ def archive(trainee: Trainee, by, reason: str) -> Trainee:
     trainee.archived_by = by
     trainee.archive_reason = reason
     trainee.save(update_fields=["archived_at", "archived_by", "archive_reason"])
-    record_event(by, "trainee.archived", trainee, reason=reason)
+    # An assessor's link must not take an assessment into a closed portfolio: open requests are
+    # withdrawn, and the assessor sees the page of a withdrawn request.
+    withdrawn = AssessmentRequest.objects.filter(
+        trainee=trainee, assessment__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(revoked_at=timezone.now())
+    record_event(by, "trainee.archived", trainee, reason=reason, requests_withdrawn=withdrawn)
     return trainee
 
 

@@ -306,6 +306,7 @@ def sign(cert, *, by, role, city, seen=None):
     `seen` is the `content_fingerprint` the sign page was shown with (None from code that shows no page).
     """
     locked = _locked(cert)
+    locked.trainee.require_active()
     _require_draft(locked)
     row = locked.signatures.select_for_update().filter(role=role).first()
     if row is None or row.signer_id is None or row.signer_id != by.pk:

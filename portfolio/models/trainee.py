@@ -147,6 +147,15 @@ class Trainee(models.Model):
     def is_archived(self):
         return self.archived_at is not None
 
+    def require_active(self):
+        """Refuse a change to an archived portfolio. The rules refuse it already for everyone who
+        acts through a permission; the signing functions, which check that the user is the named
+        signer instead, call this on the locked row so that nothing new is signed after archiving."""
+        if self.archived_at is not None:
+            raise ValidationError(
+                _("The portfolio is archived: nothing more can be signed or changed in it."), code="archived"
+            )
+
     @property
     def in_bt(self):
         return self.bt_mode != BTMode.NONE and self.bt_approved_on is None
