@@ -34,6 +34,34 @@ class TraineeQuerySet(models.QuerySet):
             | models.Q(unit__region__in=admin_regions)
         )
 
+    def visible_to_many(self, user):
+        """The same trainees as `visible_to`, for lists of many: the rule as a union of
+        lookups that each read an index (the user's own profile, the trainees naming the
+        user, the trainees of the led units, the trainees of the administered regions), so
+        the database reads only the visible trainees instead of testing every trainee
+        against an OR over joins. tests/portfolio/test_visible_to_many.py holds both equal.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if is_national_administrator(user):
+            return self.all()
+        unit_roles = [Role.STUDY_DIRECTOR, Role.UNIT_HEAD]
+        led_units = Membership.objects.filter(user=user, role__in=unit_roles).values("unit")
+        admin_regions = Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).values("region")
+        everyone = self.model.objects.order_by()
+        visible = (
+            everyone.filter(user=user)
+            .values("pk")
+            .union(
+                everyone.filter(main_supervisor=user).values("pk"),
+                everyone.filter(second_specialist=user).values("pk"),
+                everyone.filter(study_director=user).values("pk"),
+                everyone.filter(unit__in=led_units).values("pk"),
+                everyone.filter(unit__region__in=admin_regions).values("pk"),
+            )
+        )
+        return self.filter(pk__in=visible)
+
     def active(self):
         """Not archived: the trainees the overview, the counts and the reminders are about."""
         return self.filter(archived_at__isnull=True)
