@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from accounts.domain import is_national_administrator
@@ -8,6 +9,32 @@ from accounts.enums import Role
 from accounts.models import Membership, Specialty, Unit
 from portfolio.enums import ArchiveReason, BTMode, CurriculumKind
 from portfolio.models.curricula import Curriculum, Regulation
+
+
+def _visible_sql() -> str:
+    """The union behind `TraineeQuerySet.visible_to_many`: each part reads one index."""
+    trainee, membership, unit = Trainee._meta.db_table, Membership._meta.db_table, Unit._meta.db_table
+    # Table names from the models, every value a parameter.
+    return (
+        f"SELECT id FROM {trainee} WHERE user_id = %s"  # noqa: S608  # nosec B608
+        f" UNION SELECT id FROM {trainee} WHERE main_supervisor_id = %s"
+        f" UNION SELECT id FROM {trainee} WHERE second_specialist_id = %s"
+        f" UNION SELECT id FROM {trainee} WHERE study_director_id = %s"
+        f" UNION SELECT id FROM {trainee} WHERE unit_id IN"
+        f" (SELECT unit_id FROM {membership} WHERE user_id = %s AND role IN (%s, %s))"
+        f" UNION SELECT t.id FROM {trainee} t JOIN {unit} u ON u.id = t.unit_id WHERE u.region_id IN"
+        f" (SELECT region_id FROM {membership} WHERE user_id = %s AND role = %s)"
+    )
+
+
+def _visible_params(user) -> list:
+    return [
+        *[user.pk] * 5,
+        Role.STUDY_DIRECTOR.value,
+        Role.UNIT_HEAD.value,
+        user.pk,
+        Role.ADMINISTRATOR.value,
+    ]
 
 
 class TraineeQuerySet(models.QuerySet):
@@ -45,22 +72,9 @@ class TraineeQuerySet(models.QuerySet):
             return self.none()
         if is_national_administrator(user):
             return self.all()
-        unit_roles = [Role.STUDY_DIRECTOR, Role.UNIT_HEAD]
-        led_units = Membership.objects.filter(user=user, role__in=unit_roles).values("unit")
-        admin_regions = Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).values("region")
-        everyone = self.model.objects.order_by()
-        visible = (
-            everyone.filter(user=user)
-            .values("pk")
-            .union(
-                everyone.filter(main_supervisor=user).values("pk"),
-                everyone.filter(second_specialist=user).values("pk"),
-                everyone.filter(study_director=user).values("pk"),
-                everyone.filter(unit__in=led_units).values("pk"),
-                everyone.filter(unit__region__in=admin_regions).values("pk"),
-            )
-        )
-        return self.filter(pk__in=visible)
+        # Written out, not as six querysets and a union(): building those costs several
+        # milliseconds of Python a request, more than the database needs to answer.
+        return self.filter(pk__in=RawSQL(_visible_sql(), _visible_params(user)))  # noqa: S611  # nosec B611
 
     def active(self):
         """Not archived: the trainees the overview, the counts and the reminders are about."""
