@@ -12,8 +12,10 @@ from portfolio.widgets import PlainSelect
 def _units_of_request(request):
     if request is None:
         return Unit.objects.none()
-    # The units of the visible trainees, as a semi-join on the indexed rule (no DISTINCT).
-    return Unit.objects.filter(pk__in=Trainee.objects.visible_to_many(request.user).values("unit"))
+    # The units of the visible trainees, as a semi-join on the indexed rule (no DISTINCT);
+    # an option needs the name only.
+    visible_units = Trainee.objects.visible_to_many(request.user).values("unit")
+    return Unit.objects.filter(pk__in=visible_units).only("name")
 
 
 class TraineeFilter(django_filters.FilterSet):
