@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from accounts.domain import is_national_administrator
@@ -8,6 +9,32 @@ from accounts.enums import Role
 from accounts.models import Membership, Specialty, Unit
 from portfolio.enums import ArchiveReason, BTMode, CurriculumKind
 from portfolio.models.curricula import Curriculum, Regulation
+
+
+def _visible_sql() -> str:
+    """The union behind `TraineeQuerySet.visible_to_many`: each part reads one index."""
+    trainee, membership, unit = Trainee._meta.db_table, Membership._meta.db_table, Unit._meta.db_table
+    # Table names from the models, every value a parameter.
+    return (
+        f"SELECT id FROM {trainee} WHERE user_id = %s"  # noqa: S608  # nosec B608
+        f" UNION SELECT id FROM {trainee} WHERE main_supervisor_id = %s"
+        f" UNION SELECT id FROM {trainee} WHERE second_specialist_id = %s"
+        f" UNION SELECT id FROM {trainee} WHERE study_director_id = %s"
+        f" UNION SELECT id FROM {trainee} WHERE unit_id IN"
+        f" (SELECT unit_id FROM {membership} WHERE user_id = %s AND role IN (%s, %s))"
+        f" UNION SELECT t.id FROM {trainee} t JOIN {unit} u ON u.id = t.unit_id WHERE u.region_id IN"
+        f" (SELECT region_id FROM {membership} WHERE user_id = %s AND role = %s)"
+    )
+
+
+def _visible_params(user) -> list:
+    return [
+        *[user.pk] * 5,
+        Role.STUDY_DIRECTOR.value,
+        Role.UNIT_HEAD.value,
+        user.pk,
+        Role.ADMINISTRATOR.value,
+    ]
 
 
 class TraineeQuerySet(models.QuerySet):
@@ -33,6 +60,21 @@ class TraineeQuerySet(models.QuerySet):
             | models.Q(unit__in=led_units)
             | models.Q(unit__region__in=admin_regions)
         )
+
+    def visible_to_many(self, user):
+        """The same trainees as `visible_to`, for lists of many: the rule as a union of
+        lookups that each read an index (the user's own profile, the trainees naming the
+        user, the trainees of the led units, the trainees of the administered regions), so
+        the database reads only the visible trainees instead of testing every trainee
+        against an OR over joins. tests/portfolio/test_visible_to_many.py holds both equal.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if is_national_administrator(user):
+            return self.all()
+        # Written out, not as six querysets and a union(): building those costs several
+        # milliseconds of Python a request, more than the database needs to answer.
+        return self.filter(pk__in=RawSQL(_visible_sql(), _visible_params(user)))  # noqa: S611  # nosec B611
 
     def active(self):
         """Not archived: the trainees the overview, the counts and the reminders are about."""
