@@ -87,6 +87,10 @@ rules.add_perm("portfolio.record_annual_visit", can_record_annual_visit)
 # The whole portfolio as a file: the trainee's own copy, or the studierektor's when the
 # trainee moves to another region.
 rules.add_perm("portfolio.export_portfolio", rules.is_authenticated & (is_trainee_owner | is_study_director_of_trainee))
+# The personal copy (ZIP with the JSON, the intyg as PDF and the uploaded files): the GDPR
+# right of access of the data subject, so the trainee only. Not `may_change`: an archived
+# trainee keeps the right until the portfolio is deleted.
+rules.add_perm("portfolio.download_personal_copy", rules.is_authenticated & is_trainee_owner)
 # The audit trail (Händelselogg): for the trainee's studierektor and the administrators, who
 # answer for the training; not for the handledare, whose own steps it records.
 rules.add_perm(

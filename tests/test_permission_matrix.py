@@ -46,6 +46,8 @@ def _get(client, path):
     with transaction.atomic():
         response = client.get(path)
         transaction.set_rollback(True)
+    # A streamed file (FileResponse) is not read here; closing releases it. Content stays readable.
+    response.close()
     return response
 
 

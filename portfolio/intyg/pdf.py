@@ -26,8 +26,10 @@ def blank_form_path(form: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def render_certificate(cert) -> bytes:
-    values = values_for(cert)
+def render_certificate(cert, values=None) -> bytes:
+    """The intyg's PDF. `values` (CertificateValues) may come from rows the caller has
+    already loaded for many intyg at once; by default they are read for this one."""
+    values = values_for(cert) if values is None else values
     blank = blank_form_path(cert.form)
     if blank is not None:
         return fill_blank_form(blank, values.pdf_values(), bilaga=cert.extra.get("bilaga_nr", ""), form=cert.form)

@@ -89,15 +89,19 @@ def _with_goals(queryset):
     return queryset.prefetch_related(Prefetch("goals", queryset=goals))
 
 
-def _read_certificate(course):
-    return _read_pdf(course.certificate)
-
-
-def _read_pdf(field_file):
+def _read_pdf(field_file, missing_files=None):
+    """The stored file embedded; a file gone from the storage fails the export, unless the
+    caller collects such names in `missing_files` (then it is exported as null)."""
     if not field_file:
         return None
-    with field_file.open("rb") as handle:
-        content = handle.read()
+    try:
+        with field_file.storage.open(field_file.name, "rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        if missing_files is None:
+            raise
+        missing_files.append(field_file.name)
+        return None
     return {
         "base64": base64.b64encode(content).decode("ascii"),
         "media_type": PDF_MEDIA_TYPE,
@@ -107,6 +111,11 @@ def _read_pdf(field_file):
 
 
 def export_trainee(trainee: Trainee, *, reader=None) -> dict:
+    """The whole portfolio of `trainee` as JSON-able data (see export_with_positions)."""
+    return export_with_positions(trainee, reader=reader)[0]
+
+
+def export_with_positions(trainee: Trainee, *, reader=None, missing_files=None) -> tuple[dict, dict]:
     """The whole portfolio of `trainee` as JSON-able data (format version 2).
 
     `reader` is the person the copy is for, when it is not an administrator's
@@ -115,6 +124,10 @@ def export_trainee(trainee: Trainee, *, reader=None) -> dict:
     kompetensvärderingar and handledarutlåtanden that the reader did not write (a draft
     is private to its assessor or author until signed). Visibility of the
     trainee itself is the caller's business (see portfolio/views/portable.py).
+
+    Also returns {intyg database id: position in "certificates"}. With a list as
+    `missing_files`, a stored file that is gone is exported as null and its name added to
+    the list (the personal copy says so); without it, such a file fails the export.
     """
     trainee = Trainee.objects.select_related(
         "user",
@@ -151,14 +164,14 @@ def export_trainee(trainee: Trainee, *, reader=None) -> dict:
         "service_periods": _export_service(trainee, people),
         "leaves": _export_leaves(trainee),
         "supervision_meetings": _export_supervision(trainee, people, reader, withheld),
-        "courses": _export_courses(trainee, people),
+        "courses": _export_courses(trainee, people, missing_files),
         "other_activities": _export_activities(trainee, people),
         "training_plans": _export_plans(trainee, people),
         "annual_reports": _export_reports(trainee),
         "annual_visits": _export_visits(trainee, people),
         "assessments": _export_assessments(trainee, people, reader, withheld),
         "supervisor_statements": _export_statements(trainee, people, reader, withheld),
-        "mid_term": _export_mid_term(trainee),
+        "mid_term": _export_mid_term(trainee, missing_files),
         "action_plans": _export_action_plans(trainee, people),
         "panel_reviews": _export_panel_reviews(trainee),
     }
@@ -169,7 +182,7 @@ def export_trainee(trainee: Trainee, *, reader=None) -> dict:
     document["applications"] = _export_applications(trainee, people, positions)
     document["people"] = people.listing()
     document["withheld"] = sorted(withheld)
-    return document
+    return document, positions
 
 
 def _export_service(trainee, people):
@@ -232,7 +245,7 @@ def _export_supervision(trainee, people, reader, withheld):
     return _by_date(rows, "date")
 
 
-def _export_courses(trainee, people):
+def _export_courses(trainee, people, missing_files):
     courses = _with_goals(
         trainee.courses.select_related("created_by", "mandatory_course__policy__region", "mandatory_course__specialty")
     )
@@ -253,7 +266,7 @@ def _export_courses(trainee, people):
                     "name": mandatory.name,
                 },
                 "goals": _goal_refs(course),
-                "certificate": _read_certificate(course),
+                "certificate": _read_pdf(course.certificate, missing_files),
                 "notes": course.notes,
                 "created_by": people.ref(course.created_by),
             }
@@ -413,7 +426,7 @@ def _export_statements(trainee, people, reader, withheld):
     return _by_date(rows, "period_start", "period_end")
 
 
-def _export_mid_term(trainee):
+def _export_mid_term(trainee, missing_files):
     mid_term = MidTermEvaluation.objects.filter(trainee=trainee).select_related("plan_version").first()
     if mid_term is None:
         return None
@@ -422,7 +435,7 @@ def _export_mid_term(trainee):
         **{field: _iso(getattr(mid_term, field)) for field in MID_TERM_DATES},
         **{field: getattr(mid_term, field) for field in MID_TERM_TEXTS},
         "video_consultations": mid_term.video_consultations,
-        "report_file": _read_pdf(mid_term.report_file),
+        "report_file": _read_pdf(mid_term.report_file, missing_files),
         "plan_version": mid_term.plan_version.version if mid_term.plan_version else None,
         "created_at": _iso(mid_term.created_at),
         "updated_at": _iso(mid_term.updated_at),

@@ -4,4 +4,7 @@ from django.urls import path
 
 from portfolio.views import portable
 
-urlpatterns = [path("", portable.export_download, name="portfolio-export")]
+urlpatterns = [
+    path("", portable.export_download, name="portfolio-export"),
+    path("kopia.zip", portable.personal_copy_download, name="portfolio-personal-copy"),
+]

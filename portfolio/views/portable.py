@@ -6,12 +6,16 @@ who moves the portfolio when a trainee changes region. Other people who can see 
 trainee (huvudhandledare, chef, administrators) get 403; people who cannot see the
 trainee get 404, as everywhere.
 
+The personal copy (a ZIP with that JSON, every intyg as PDF and the uploaded files) is the
+trainee's right of access as the data subject: only she may download it, archived or not;
+everyone else who sees her gets 403, others 404.
+
 The notes of a handledning are only for the ST-läkare and the handledare: a copy made
 for someone else leaves them out and says so in the file's "withheld" list.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
@@ -19,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.domain import record_event
 from portfolio import portable
+from portfolio.portable.personal_copy import build_personal_copy
 from portfolio.views.access import get_trainee
 
 
@@ -34,3 +39,23 @@ def export_download(request, trainee_pk):
     response = HttpResponse(portable.dumps(data).encode(), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
+
+
+@require_GET
+@never_cache
+@login_required
+def personal_copy_download(request, trainee_pk):
+    trainee = get_trainee(request, trainee_pk, "portfolio.download_personal_copy")
+    copy = build_personal_copy(trainee)
+    record_event(
+        request.user,
+        "portfolio.personal_copy",
+        trainee,
+        files=copy.file_count,
+        intyg=copy.intyg_count,
+        missing=len(copy.missing),
+        withheld=copy.withheld,
+    )
+    filename = f"portfoljkopia-{trainee.user.username}-{copy.made_at.date().isoformat()}.zip"
+    # FileResponse streams the spooled file in blocks and closes it at the end.
+    return FileResponse(copy.file, as_attachment=True, filename=filename, content_type="application/zip")

@@ -146,6 +146,9 @@ def trainee_detail(request, pk):
         "due_next": due_next(status),
         "readiness": readiness_for(trainee, status, today),
         "may_export": request.user.has_perm("portfolio.export_portfolio", trainee),
+        # The personal copy is for the data subject only (portfolio.download_personal_copy);
+        # comparing the ids asks no query.
+        "may_download_copy": trainee.user_id == request.user.pk,
         "may_view_audit": request.user.has_perm("portfolio.view_audit", trainee),
         # Never the trainee herself; asking the rules only for others keeps her page's queries as they were.
         "may_archive": trainee.user_id != request.user.pk and request.user.has_perm(ARCHIVE_PERM, trainee),

@@ -272,6 +272,7 @@ EXPECTED = {
     "visit-update": STUDY_DIRECTOR,
     "final-review-create": STUDY_DIRECTOR,
     "portfolio-export": OWNER_AND_STUDY_DIRECTOR,
+    "portfolio-personal-copy": OWNER,  # the data subject only (GDPR right of access), archived or not
     "audit-log": AUDITORS,
     "certificate-list": READ,
     "certificate-create": OWNER | {"trainee": redirect("certificate-list", "trainee_pk")},  # no form chosen
