@@ -8,7 +8,8 @@ from tests/permission_matrix/table.py, and a pattern without a declared rule fai
 """
 
 import pytest
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.test import Client
 from django.urls import resolve
 
@@ -47,7 +48,13 @@ def _get(client, path):
         response = client.get(path)
         transaction.set_rollback(True)
     # A streamed file (FileResponse) is not read here; closing releases it. Content stays readable.
-    response.close()
+    # Closing sends request_finished, which would close the database connection of the test's
+    # transaction (PostgreSQL; SQLite's in-memory one ignores it): detached here as the test client does.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return response
 
 
