@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -70,6 +70,15 @@ def send(trainee, *, valid_days=30, goals=None, kind=AssessmentKind.MINI_CEX, **
 
 def link(req):
     return reverse("assessor-form", args=[make_token(req)])
+
+
+def opens(url, req):
+    """Whether the assessor link `url` opens `req` as it is now.
+
+    Links are compared by what they name, not character by character: the token carries the
+    second it was signed, so two links to the same request made a second apart differ."""
+    match = resolve(url)
+    return match.url_name == "assessor-form" and requesting.find_request(match.kwargs["token"]) == req
 
 
 def link_from_mail(message):
@@ -239,10 +248,11 @@ def test_link_pages_are_private(client, req, token_kind):
 def test_the_assessor_submits_and_the_portfolio_gets_a_signed_assessment(client, trainee, req):
     chosen = list(req.goals.all())[:1]
 
-    response = client.post(link(req), form_data(req, goals=[chosen[0].pk], assessor_name=" Greta Kollega-Ek "))
+    url = link(req)
+    response = client.post(url, form_data(req, goals=[chosen[0].pk], assessor_name=" Greta Kollega-Ek "))
 
     assert response.status_code == 302
-    assert response["Location"] == link(req)
+    assert response["Location"] == url
     assessment = Assessment.objects.get(trainee=trainee)
     assert assessment.status == SignedStatus.SIGNED
     assert assessment.signed_at is not None
@@ -397,7 +407,7 @@ def test_extending_an_expired_link_makes_it_work_again(client, trainee, req):
     assert client.get(link(req)).status_code == 200
     (message,) = mail.outbox
     assert message.to == ["greta.kollega@example.se"]
-    assert link_from_mail(message) == link(req)
+    assert opens(link_from_mail(message), req)
     assert f"{timezone.localtime(req.expires_at):%Y-%m-%d}" in message.body
 
 
@@ -656,7 +666,7 @@ def test_the_trainee_sends_a_request_from_the_form(client, trainee):
     assert before + timedelta(days=14) <= req.expires_at <= timezone.now() + timedelta(days=14)
     (message,) = mail.outbox
     assert message.to == ["nils.kirurg@example.se"]
-    assert link_from_mail(message) == link(req)
+    assert opens(link_from_mail(message), req)
     assert "Nils Kirurg" in text(client.get(response["Location"]))
 
 
