@@ -19,7 +19,7 @@ from accounts import locking
 from accounts.enums import Role
 from accounts.models import User
 from portfolio import queries
-from portfolio.enums import CertificateForm
+from portfolio.enums import CertificateForm, SignerRole
 from portfolio.forms.certificates import CertificateContentForm, PaperForm, SignerForm, SignForm, extra_keys
 from portfolio.intyg import forms as intyg_forms
 from portfolio.intyg import workflow
@@ -254,6 +254,8 @@ def certificate_detail(request, trainee_pk, pk):
 def certificate_sign(request, trainee_pk, pk):
     trainee, cert, is_reader = _certificate(request, trainee_pk, pk, allow_signer=True)
     role = request.POST.get("role") or request.GET.get("role")
+    if role and role not in SignerRole.values:
+        raise PermissionDenied  # no row has that role; never sent to the database (PostgreSQL refuses a NUL)
     mine = cert.signatures.filter(signer=request.user)
     mine = mine.filter(role=role) if role else mine
     row = mine.filter(signed_at__isnull=True).first()
