@@ -59,9 +59,13 @@ class DecisionForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    """The studierektor's comments when returning: required (iup.return_plan refuses a blank one too)."""
+    """The studierektor's comments when returning: required, but by iup.return_plan, whose message says what to do."""
 
-    comment = forms.CharField(label=_("What should be changed"), widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("What should be changed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
+    )
 
 
 class CompareForm(forms.Form):

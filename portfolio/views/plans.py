@@ -162,6 +162,16 @@ def _transition(request, trainee_pk, pk, perm, change, success):
     return redirect("plan-detail", trainee_pk=trainee.pk, pk=result.pk)
 
 
+def _refuse_comment(request, trainee_pk, pk, form):
+    """A comment that cannot be stored as written: nothing is decided, rather than deciding without it."""
+    trainee, plan = get_record(request, TrainingPlan, trainee_pk, pk, perm=iup.DECIDE_PERM)
+    errors = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    messages.error(
+        request, _("Nothing was decided, because the comment could not be saved: %(errors)s") % {"errors": errors}
+    )
+    return redirect("plan-detail", trainee_pk=trainee.pk, pk=plan.pk)
+
+
 @require_POST
 @login_required
 def plan_submit(request, trainee_pk, pk):
@@ -179,7 +189,9 @@ def plan_submit(request, trainee_pk, pk):
 @login_required
 def plan_approve(request, trainee_pk, pk):
     form = DecisionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if not form.is_valid():
+        return _refuse_comment(request, trainee_pk, pk, form)
+    comment = form.cleaned_data["comment"]
     return _transition(
         request,
         trainee_pk,
@@ -195,7 +207,9 @@ def plan_approve(request, trainee_pk, pk):
 def plan_return(request, trainee_pk, pk):
     # A blank comment is refused by iup.return_plan, with the message the user sees.
     form = ReturnForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if not form.is_valid():
+        return _refuse_comment(request, trainee_pk, pk, form)
+    comment = form.cleaned_data["comment"]
     return _transition(
         request,
         trainee_pk,

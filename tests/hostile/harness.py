@@ -89,21 +89,30 @@ def hostile_value(foreign_ids=()):
 MISSING = object()
 
 
+# Fields no page sends but a forged post might, to set what only the application may set.
+FORGED = ("status", "trainee", "signed_at", "decided_by", "pk")
+
+
 def hostile_post(fields, foreign_ids=(), keep=()):
     """A POST body: each field kept, replaced by a hostile value, dropped, or sent as a list.
 
     `keep` names fields left as they are (a hidden step marker, for example); at least one
-    field is always changed.
+    field is always changed. A form with nothing to change (a bare button) gets forged fields.
     """
     names = sorted(fields)
     mutable = [name for name in names if name not in (*keep, "csrfmiddlewaretoken")]
+    if not mutable:
+        mutable = list(FORGED)
+        names = sorted([*names, *FORGED])
 
     @st.composite
     def build(draw):
         changed = draw(st.lists(st.sampled_from(mutable), min_size=1, max_size=min(3, len(mutable)), unique=True))
         data = {}
         for name in names:
-            value = fields[name]
+            if name not in fields and name not in changed:
+                continue
+            value = fields.get(name, "")
             if name in changed:
                 how = draw(st.sampled_from(["replace", "replace", "replace", "drop", "list"]))
                 if how == "drop":
@@ -283,9 +292,11 @@ def _echoed(sent):
     return [str(v) for value in sent.values() for v in (value if isinstance(value, list) else [value]) if v]
 
 
-def post_decision(client, url, data, *, record, field, allowed, models=(), outcome=None):
+def post_decision(client, url, data, *, record, field, allowed, models=(), outcome=None, then=None):
     """A post to a view that always redirects: the record's `field` ends in one of `allowed`, or
-    stays as it was with a Swedish error message; no other model gains rows."""
+    stays as it was with a Swedish error message; no other model gains rows.
+
+    `then(data)` runs after an accepted post, before the rollback, to check what was stored."""
     with transaction.atomic():
         before = type(record).objects.values_list(field, flat=True).get(pk=record.pk)
         before_counts, _ = snapshot(models)
@@ -307,6 +318,8 @@ def post_decision(client, url, data, *, record, field, allowed, models=(), outco
                 outcome.refused += 1
         else:
             assert after in allowed, (field, before, after)
+            if then is not None:
+                then(data)
             if outcome is not None:
                 outcome.accepted += 1
         transaction.set_rollback(True)
