@@ -278,6 +278,8 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+# The empty choice of a filter: Swedish, where django-filter's default is "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 LOGGING = {
     "version": 1,
