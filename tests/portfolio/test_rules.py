@@ -83,3 +83,23 @@ def test_visible_to_lists_no_duplicates_for_person_with_several_ties(trainee, su
     MembershipFactory(user=supervisor, unit=unit, role=Role.STUDY_DIRECTOR)
     MembershipFactory(user=supervisor, unit=unit, role=Role.UNIT_HEAD)
     assert list(Trainee.objects.visible_to(supervisor)) == [trainee]
+
+
+# The personal copy is the data subject's right of access: hers alone, archived or not.
+PERSONAL_COPY = [(persona, persona == "trainee_user") for persona, _seen in VIEW_TRAINEE]
+
+
+@pytest.mark.parametrize(("persona", "expected"), PERSONAL_COPY)
+def test_only_the_trainee_may_download_her_personal_copy(personas, trainee, persona, expected):
+    assert personas[persona].has_perm("portfolio.download_personal_copy", trainee) is expected
+
+
+def test_the_personal_copy_stays_hers_when_archived(trainee):
+    from django.utils import timezone
+
+    assert trainee.user.has_perm("portfolio.change_own_records", trainee) is True
+    Trainee.objects.filter(pk=trainee.pk).update(archived_at=timezone.now())
+    trainee.refresh_from_db()
+
+    assert trainee.user.has_perm("portfolio.download_personal_copy", trainee) is True
+    assert trainee.user.has_perm("portfolio.change_own_records", trainee) is False
