@@ -7,6 +7,8 @@ functions split time into segments at every start, end and month boundary, so
 the cost grows with the number of periods, not the number of days.
 """
 
+import bisect
+import functools
 import itertools
 import math
 from collections import defaultdict
@@ -55,8 +57,14 @@ class FteSummary:
 
 
 def days_in_month(day: date) -> int:
-    next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return (next_month - date(day.year, day.month, 1)).days
+    return _month_length(day.year, day.month)
+
+
+@functools.cache
+def _month_length(year: int, month: int) -> int:
+    # Cached: the time functions ask for it once per segment, thousands of times a batch.
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    return (next_month - date(year, month, 1)).days
 
 
 def add_months(day: date, months: int) -> date:
@@ -94,19 +102,43 @@ def _segments(intervals: list[Interval], until: date | None):
         yield start, (stop - start).days
 
 
-def _daily_rates(service: list[Interval], leave: list[Interval], counted_leave: set[str], day: date):
-    """Full-time share per service kind on `day`, after capping at full time and removing leave."""
-    by_kind = defaultdict(float)
-    for interval in service:
-        if interval.covers(day):
-            by_kind[interval.kind] += interval.percent / 100
-    total = sum(by_kind.values())
-    if total == 0:
-        return {}
-    worked = min(total, 1.0)
-    away = sum(i.percent / 100 for i in leave if i.kind not in counted_leave and i.covers(day))
-    factor = max(0.0, worked - away) / total
-    return {kind: share * factor for kind, share in by_kind.items()}
+def _rates_on(service: list[Interval], leave: list[Interval], counted_leave: set[str]):
+    """The full-time share per service kind on a day, after capping at full time and removing
+    leave, as a function of the day for a loop over the segments of one set of intervals.
+
+    The rates change only on a day an interval starts or the day after one ends, so between
+    two such days (a stretch that the segments cut at every month boundary) the rates of the
+    stretch's first day are reused. The shares are added in the same order as always, so every
+    sum is the same to the last bit.
+    """
+    shares = [(interval.start, interval.end, interval.percent / 100, interval.kind) for interval in service]
+    away_shares = [(i.start, i.end, i.percent / 100) for i in leave if i.kind not in counted_leave]
+    changes = sorted({i.start for i in (*service, *leave)} | {i.end + ONE_DAY for i in (*service, *leave)})
+    # The rates last computed, valid from `since` up to (not including) `until`: no change between.
+    known = {"since": date.max, "until": date.min, "rates": {}}
+
+    def rates(day: date) -> dict[str, float]:
+        if not (known["since"] <= day < known["until"]):
+            following = bisect.bisect_right(changes, day)
+            known["since"] = day
+            known["until"] = changes[following] if following < len(changes) else date.max
+            known["rates"] = compute(day)
+        return known["rates"]
+
+    def compute(day: date) -> dict[str, float]:
+        by_kind = {}
+        for start, end, share, kind in shares:
+            if start <= day <= end:
+                by_kind[kind] = by_kind.get(kind, 0.0) + share
+        total = sum(by_kind.values())
+        if total == 0:
+            return {}
+        worked = min(total, 1.0)
+        away = sum(share for start, end, share in away_shares if start <= day <= end)
+        factor = max(0.0, worked - away) / total
+        return {kind: share * factor for kind, share in by_kind.items()}
+
+    return rates
 
 
 def fte_months(
@@ -118,8 +150,9 @@ def fte_months(
     """Full-time months per calendar month and service kind; only days before `until` if given."""
     service, leave, counted = list(service), list(leave), set(counted_leave)
     summary = FteSummary()
+    rates_on = _rates_on(service, leave, counted)
     for start, days in _segments(service + leave, until):
-        rates = _daily_rates(service, leave, counted, start)
+        rates = rates_on(start)
         if not rates:
             continue
         month = summary.by_month.setdefault((start.year, start.month), defaultdict(float))
@@ -135,8 +168,9 @@ def date_minimum_reached(
     """The day on which the recorded and planned service reaches `required` months, if it does."""
     service, leave, counted = list(service), list(leave), set(counted_leave)
     done = 0.0
+    rates_on = _rates_on(service, leave, counted)
     for start, days in _segments(service + leave, None):
-        per_day = sum(_daily_rates(service, leave, counted, start).values()) / days_in_month(start)
+        per_day = sum(rates_on(start).values()) / days_in_month(start)
         if per_day <= 0:
             continue
         if done + per_day * days >= required - 1e-9:

@@ -1,8 +1,10 @@
 """Calendar-correct time on hand-made timelines, without a database."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from portfolio.timecalc import (
     Interval,
@@ -181,3 +183,79 @@ def test_by_month_counts_weeks_by_their_monday_and_hours_by_date():
     assert months[(2024, 4)].hours == 1.0
     assert months[(2024, 5)].weeks == 4
     assert months[(2024, 5)].hours == 0.0
+
+
+# --- the segment arithmetic against counting day by day
+
+FIRST_DAY = date(2023, 1, 1)
+
+
+@st.composite
+def intervals(draw, kinds, max_size):
+    found = []
+    for _ in range(draw(st.integers(0, max_size))):
+        start = FIRST_DAY + timedelta(days=draw(st.integers(0, 900)))
+        end = start + timedelta(days=draw(st.integers(0, 400)))
+        found.append(Interval(start, end, draw(st.sampled_from([20, 50, 75, 100])), draw(st.sampled_from(kinds))))
+    return found
+
+
+def by_day(service, leave, counted, until):
+    """Full-time months per (year, month) and kind, adding up one day at a time."""
+    totals = {}
+    days = [i.start for i in service + leave] + [i.end for i in service + leave]
+    if not days:
+        return totals
+    day, last = min(days), max(days)
+    while day <= last and (until is None or day < until):
+        shares = {}
+        for interval in service:
+            if interval.start <= day <= interval.end:
+                shares[interval.kind] = shares.get(interval.kind, 0) + interval.percent / 100
+        total = sum(shares.values())
+        if total:
+            away = sum(i.percent / 100 for i in leave if i.kind not in counted and i.start <= day <= i.end)
+            factor = max(0.0, min(total, 1.0) - away) / total
+            month = totals.setdefault((day.year, day.month), {})
+            for kind, share in shares.items():
+                month[kind] = month.get(kind, 0) + share * factor / days_in_month(day)
+        day += timedelta(days=1)
+    return totals
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(
+    service=intervals(["main", "side", "bt_primary"], 6),
+    leave=intervals(["semester", "parental", "sick"], 3),
+    until=st.one_of(st.none(), st.integers(0, 1400).map(lambda days: FIRST_DAY + timedelta(days=days))),
+)
+def test_fte_months_equal_counting_day_by_day(service, leave, until):
+    """Segments reuse the rates of a stretch with no start or end in it; the sums stay those of
+    counting each day."""
+    counted = {"semester"}
+
+    got = fte_months(service, leave, counted, until=until).by_month
+
+    expected = by_day(service, leave, counted, until)
+    assert set(got) == set(expected)
+    for month, kinds in got.items():
+        assert kinds == pytest.approx(expected[month], abs=1e-9), month
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(
+    service=intervals(["main", "side"], 5),
+    leave=intervals(["semester", "parental"], 3),
+    share=st.floats(0.05, 0.95),
+)
+def test_the_minimum_is_reached_on_the_day_its_months_add_up(service, leave, share):
+    counted = {"semester"}
+    total = fte_months(service, leave, counted).total
+    assume(total >= 0.1)
+    required = total * share
+
+    day = date_minimum_reached(service, leave, counted, required)
+
+    assert day is not None
+    assert fte_months(service, leave, counted, until=day + timedelta(days=1)).total >= required - 1e-6
+    assert fte_months(service, leave, counted, until=day).total < required + 1e-6
