@@ -228,7 +228,8 @@ def _status(trainee: Trainee, records: StatusRecords, today: date) -> TraineeSta
         required_fte_months=required,
         fte_by_kind=done.by_kind,
         fte_by_year=done.by_year,
-        minimum_reached_on=timecalc.date_minimum_reached(service, leave, counted, required),
+        # The same computation as the Mitt-i-ST's end of ST: done once.
+        minimum_reached_on=mid_dates.st_end,
         iup_status=latest.status if latest else None,
         iup_version=latest.version if latest else None,
         iup_due=due.due if due else None,
