@@ -39,12 +39,6 @@ from tests.portfolio.factories_service import ServicePeriodFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def foreign(other_trainee, other_supervisor):
-    period = ServicePeriodFactory(trainee=other_trainee)
-    return [other_trainee.pk, other_supervisor.pk, period.pk, 10**19]
-
-
 def decide(client, user, url, page, *, record, field, allowed, then=None, valid=None, foreign_ids=()):
     """Post hostile variants of the decision form on `page` to `url`; then the form as a browser sends it."""
     client.force_login(user)
@@ -106,35 +100,24 @@ def test_iup_submit(client, trainee, foreign):
     )
 
 
-def test_iup_approve_keeps_the_comment_as_written(client, trainee, submitted, study_director, foreign):
-    url = reverse("plan-approve", args=[trainee.pk, submitted.pk])
-    page = reverse("plan-detail", args=[trainee.pk, submitted.pk])
-
-    def comment_kept(data):
-        # An approval never drops the studierektor's comment: what was sent is what is stored.
-        assert stored_comment(submitted) == posted(data, "comment").strip()
-
-    decide(
-        client,
-        study_director,
-        url,
-        page,
-        record=submitted,
-        field="status",
-        allowed={PlanStatus.APPROVED},
-        then=comment_kept,
-        valid={"comment": "Bra plan, lägg till en kurs i palliativ vård."},
-        foreign_ids=foreign,
-    )
-
-
-def test_iup_return_needs_and_keeps_the_comment(client, trainee, submitted, study_director, foreign):
-    url = reverse("plan-return", args=[trainee.pk, submitted.pk])
+@pytest.mark.parametrize(
+    ("name", "status", "comment_required", "comment"),
+    [
+        ("plan-approve", PlanStatus.APPROVED, False, "Bra plan, lägg till en kurs i palliativ vård."),
+        ("plan-return", PlanStatus.RETURNED, True, "Beskriv hur delmål c7 ska uppnås."),
+    ],
+)
+def test_iup_decision_keeps_the_comment_as_written(
+    client, trainee, submitted, study_director, foreign, name, status, comment_required, comment
+):
+    """Approve and return never drop the studierektor's comment: what was sent is what is
+    stored; a return needs one."""
+    url = reverse(name, args=[trainee.pk, submitted.pk])
     page = reverse("plan-detail", args=[trainee.pk, submitted.pk])
 
     def comment_kept(data):
         sent = posted(data, "comment").strip()
-        assert sent, "returned without a comment"
+        assert sent or not comment_required, "returned without a comment"
         assert stored_comment(submitted) == sent
 
     decide(
@@ -144,9 +127,9 @@ def test_iup_return_needs_and_keeps_the_comment(client, trainee, submitted, stud
         page,
         record=submitted,
         field="status",
-        allowed={PlanStatus.RETURNED},
+        allowed={status},
         then=comment_kept,
-        valid={"comment": "Beskriv hur delmål c7 ska uppnås."},
+        valid={"comment": comment},
         foreign_ids=foreign,
     )
 

@@ -36,14 +36,6 @@ from tests.portfolio.factories_service import LeaveFactory, ServicePeriodFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def foreign(other_trainee, other_supervisor):
-    """Primary keys of records that belong to someone else, to be slipped into the posts."""
-    period = ServicePeriodFactory(trainee=other_trainee)
-    meeting = SupervisionMeetingFactory(trainee=other_trainee, supervisor=other_supervisor)
-    return [other_trainee.pk, other_supervisor.pk, period.pk, meeting.pk, 10**19]
-
-
 def run(client, user, url, *, models, watched=(), created=0, valid=None, keep=(), foreign_ids=(), page=None):
     """A hypothesis-driven test body: read the form, then post hostile variants of it."""
     if user is not None:
