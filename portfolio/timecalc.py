@@ -115,15 +115,15 @@ def _rates_on(service: list[Interval], leave: list[Interval], counted_leave: set
     away_shares = [(i.start, i.end, i.percent / 100) for i in leave if i.kind not in counted_leave]
     changes = sorted({i.start for i in (*service, *leave)} | {i.end + ONE_DAY for i in (*service, *leave)})
     # The rates last computed, valid from `since` up to (not including) `until`: no change between.
-    known = {"since": date.max, "until": date.min, "rates": {}}
+    since, until, known = date.max, date.min, {}
 
     def rates(day: date) -> dict[str, float]:
-        if not (known["since"] <= day < known["until"]):
+        nonlocal since, until, known
+        if not (since <= day < until):
             following = bisect.bisect_right(changes, day)
-            known["since"] = day
-            known["until"] = changes[following] if following < len(changes) else date.max
-            known["rates"] = compute(day)
-        return known["rates"]
+            since, until = day, changes[following] if following < len(changes) else date.max
+            known = compute(day)
+        return known
 
     def compute(day: date) -> dict[str, float]:
         by_kind = {}
