@@ -9,6 +9,7 @@ flag is the one `build_status` and `due_next` apply to a single trainee; a test 
 every demo trainee and checks that both give the same answer.
 """
 
+import functools
 from datetime import date
 
 from django.db.models import BooleanField, Case, IntegerField, Q, Value, When
@@ -115,8 +116,15 @@ OVERVIEW_FIELDS = [
 ]
 
 
+@functools.lru_cache(maxsize=2)
+def _flagged(today: date):
+    # Building the nineteen CASE expressions costs about 2 ms a request; they depend on the
+    # day only, so each day's queryset is built once and cloned (never evaluated itself), as
+    # a generic view clones its class's queryset.
+    return with_flags(Trainee.objects.select_related(*OVERVIEW_RELATED).only(*OVERVIEW_FIELDS), today)
+
+
 def overview_rows(user, today: date):
     """The trainees `user` may see, with the stored status and every flag, for one query per page.
     The rule is `visible_to`'s, as the union that reads only the visible trainees."""
-    visible = Trainee.objects.visible_to_many(user)
-    return with_flags(visible.select_related(*OVERVIEW_RELATED).only(*OVERVIEW_FIELDS), today)
+    return _flagged(today).visible_to_many(user)

@@ -16,7 +16,7 @@ from accounts.enums import Role
 from assessments.enums import MidTermStatus
 from portfolio.enums import PlanStatus, ServiceKind
 from portfolio.models import ServicePeriod, StatusSnapshot, Trainee, TrainingPlan
-from portfolio.overview import FLAGS, with_flags
+from portfolio.overview import FLAGS, _flagged, overview_rows, with_flags
 from portfolio.readiness.build import readiness_for
 from portfolio.readiness.store import refresh, refresh_all
 from portfolio.snapshot import build_status, due_next
@@ -99,6 +99,18 @@ def test_dates_are_judged_on_the_day_of_the_query_not_of_the_computation(trainee
     assert snapshot.computed_on == computed
     assert (before.iup_overdue, after.iup_overdue) == (False, True)
     assert build_status(trainee, later).iup_overdue is True
+
+
+def test_the_overview_judges_each_day_with_its_own_flags(trainee, study_director):
+    # overview_rows keeps one built queryset per day: a later day must not reuse an earlier one.
+    computed = date(2024, 1, 10)
+    refresh(trainee, today=computed)
+    later = StatusSnapshot.objects.get(trainee=trainee).iup_due + timedelta(days=1)
+
+    flags = [overview_rows(study_director, day).get(pk=trainee.pk).iup_overdue for day in (computed, later, computed)]
+
+    assert flags == [False, True, False]
+    assert _flagged(computed)._result_cache is None  # the kept queryset itself is never read
 
 
 def test_a_trainee_without_a_snapshot_is_listed_without_flags(client, study_director, trainee):
