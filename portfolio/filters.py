@@ -6,7 +6,7 @@ from accounts.models import Unit
 from portfolio import overview
 from portfolio.enums import BTMode, Phase
 from portfolio.models import Regulation, Trainee
-from portfolio.widgets import PlainSelect
+from portfolio.widgets import PlainDivForm, PlainSelect
 
 
 def _units_of_request(request):
@@ -64,6 +64,7 @@ class TraineeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Trainee
+        form = PlainDivForm
         fields = [
             "q",
             "scope",

@@ -1,28 +1,80 @@
-"""Widgets written in Python where Django's templates cost too much for their job."""
+"""Widgets and form rendering written in Python where Django's templates cost too much for
+their job: the overview's filter form is on every visit to the busiest page.
+tests/portfolio/test_overview_rows.py holds each to the markup Django itself writes."""
+
+from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+
+def html_of(value):
+    """`value` as HTML: what conditional_escape gives (safe HTML as it is, anything else
+    escaped), without its lazy-string wrapper, which costs more than the escaping when a
+    page writes hundreds of values."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value))
 
 
 class PlainSelect(forms.Select):
     """A <select> with the HTML of forms.Select, built without a template per option.
 
     Django renders one template for each option; for a list of a hundred units that is
-    most of a filter form's time. Grouped choices (optgroups) go to Django's own template.
+    most of a filter form's time. Grouped choices (optgroups) and multiple selection go to
+    Django's own template.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name for group_name, _options, _index in widget["optgroups"]):
+        # iter(): list() would first ask a model field's choices for their length, a COUNT query.
+        choices = list(iter(self.choices))
+        if self.allow_multiple_selected or any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
-        options = "".join(
-            format_html(
-                '<option value="{}"{}>{}</option>', str(option["value"]), flatatt(option["attrs"]), option["label"]
+        wanted = self.format_value(value)
+        options = []
+        chosen = False
+        for option_value, label in choices:
+            # As ChoiceWidget.optgroups: the first option whose value matches is selected.
+            selected = not chosen and str(option_value) in wanted
+            chosen = chosen or selected
+            shown = "" if option_value is None else str(option_value)
+            options.append(
+                f'<option value="{escape(shown)}"{" selected" if selected else ""}>{html_of(label)}</option>'
             )
-            for _group_name, group, _index in widget["optgroups"]
-            for option in group
+        opening = f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>'
+        return SafeString(f"{opening}{''.join(options)}\n</select>")
+
+
+class PlainDivForm(forms.Form):
+    """A form that writes what Django's div template writes, in Python, when it has
+    nothing but labelled visible fields: no errors, hidden fields, help texts, fieldsets
+    or CSS classes. Anything else is rendered by Django's templates as usual."""
+
+    def render(self, template_name=None, context=None, renderer=None):
+        if template_name or context or renderer or not self._plain():
+            return super().render(template_name, context, renderer)
+        return SafeString("\n".join(f"<div>{self._label(bound)}\n{bound}</div>" for bound in self))
+
+    __str__ = render
+    __html__ = render
+
+    def _plain(self):
+        if self.errors or hasattr(self, "required_css_class") or hasattr(self, "error_css_class"):
+            return False
+        return not any(
+            bound.is_hidden or bound.help_text or bound.field.widget.use_fieldset or not bound.label for bound in self
         )
-        opening = format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))
-        return mark_safe(f"{opening}{options}\n</select>")  # noqa: S308 -- every part is escaped by format_html  # nosec B308 B703
+
+    def _label(self, bound):
+        # BoundField.label_tag, without its template.
+        contents = html_of(bound.label)
+        suffix = bound.field.label_suffix if bound.field.label_suffix is not None else self.label_suffix
+        if suffix and bound.label[-1] not in gettext(":?.!"):
+            contents += html_of(suffix)
+        id_ = bound.field.widget.attrs.get("id") or bound.auto_id
+        if not id_:
+            return contents
+        for_id = bound.field.widget.id_for_label(id_)
+        return f'<label for="{escape(for_id)}">{contents}</label>' if for_id else f"<label>{contents}</label>"

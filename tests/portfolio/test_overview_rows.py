@@ -11,14 +11,18 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
-from django.utils.translation import override
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy, override
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts.models import Unit
 from portfolio.models import StatusSnapshot
-from portfolio.overview import overview_rows
+from portfolio.overview import FLAGS, overview_rows
 from portfolio.readiness.store import refresh_all
+from portfolio.scale import seed_scale
 from portfolio.tables import TraineeTable, _figure
-from portfolio.widgets import PlainSelect
+from portfolio.widgets import PlainDivForm, PlainSelect, html_of
 from tests.assessments.factories import ActionPlanFactory
 from tests.factories import TraineeFactory, UnitFactory, UserFactory
 
@@ -136,3 +140,84 @@ def test_plain_select_leaves_grouped_choices_to_django():
 
     assert plain == django
     assert "<optgroup" in plain
+
+
+def test_body_rows_match_django_tables2_on_seeded_data_with_every_flag(national_admin):
+    today = timezone.localdate()
+    seed_scale(40, seed=2, today=today)
+    refresh_all()
+    # The flags the seeded data does not raise, each on a trainee of its own.
+    first, second, third, fourth = StatusSnapshot.objects.order_by("trainee_id")[:4]
+    past = today - timedelta(days=3)
+    StatusSnapshot.objects.filter(pk=first.pk).update(statement_done=False, statement_due=past, statement_at_risk=True)
+    StatusSnapshot.objects.filter(pk=second.pk).update(next_visit_due=past)
+    StatusSnapshot.objects.filter(pk=third.pk).update(
+        mid_st_wanted=True, mid_st_status="", mid_st_order_by=past, mid_st_target=today + timedelta(days=90)
+    )
+    ActionPlanFactory(trainee=fourth.trainee)
+
+    table = table_for(national_admin, order_by="-attention")
+    raised = {name for bound in table.paginated_rows for name in FLAGS if getattr(bound.record, name)}
+
+    assert raised == set(FLAGS)
+    assert str(table.body_rows()).split("\n") == cells_by_django_tables2(table)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_cell_escaping_is_conditional_escape(text):
+    assert html_of(text) == conditional_escape(text)
+    assert html_of(mark_safe(text)) == text  # noqa: S308 -- the point: safe HTML passes as it is  # nosec B308 B703
+
+
+def test_cell_escaping_of_a_lazy_label():
+    with override("sv"):
+        assert html_of(gettext_lazy("Name")) == conditional_escape(gettext_lazy("Name")) == "Namn"
+
+
+class Search(PlainDivForm):
+    q = forms.CharField(label="Sök <namn>", required=False)
+    ort = forms.ChoiceField(choices=[("", "Alla"), ("a", "Luleå")], required=False, widget=PlainSelect)
+    fraga = forms.CharField(label="Vem?", required=False)
+    antal = forms.IntegerField(required=False, label_suffix=" →")
+
+
+def by_django(form):
+    return forms.Form.render(form)
+
+
+@pytest.mark.parametrize("data", [None, {}, {"q": "<b>", "ort": "a", "antal": "3"}])
+def test_plain_div_form_writes_what_django_writes(data):
+    form = Search(data)
+
+    assert tags(str(form)).strip() == tags(by_django(form)).strip()
+    assert "Vem?</label>" in str(form)  # no suffix after punctuation
+    assert "Antal →</label>" in str(form)
+
+
+def test_plain_div_form_leaves_errors_help_and_hidden_fields_to_django():
+    class WithHelp(Search):
+        antal = forms.IntegerField(required=False, help_text="Hur många")
+
+    class WithHidden(Search):
+        token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    invalid = Search({"antal": "tre"})
+    for form in (invalid, WithHelp(), WithHidden()):
+        assert str(form) == by_django(form)
+    assert "errorlist" in str(invalid)
+
+
+def test_the_overview_filter_form_is_a_plain_div_form(client, study_director, unit):
+    unit.name = "Vårdcentralen <Öst>"
+    unit.save()
+    TraineeFactory(unit=unit)
+    client.force_login(study_director)
+
+    response = client.get(reverse("trainee-list"), {"flag": "any", "q": "<a"})
+    form = response.context["filter"].form
+
+    assert isinstance(form, PlainDivForm)
+    assert tags(str(form)).strip() == tags(by_django(form)).strip()
+    assert "Vårdcentralen &lt;Öst&gt;" in str(form)
+    assert 'value="&lt;a"' in response.content.decode()
