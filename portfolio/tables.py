@@ -61,19 +61,17 @@ def _with_snapshot(record, text_of, missing=DASH):
 class TraineeTable(tables.Table):
     name = tables.Column(
         verbose_name=gettext_lazy("Name"),
-        accessor="user__name",
+        accessor="user_name",
         linkify=("trainee-detail", {"pk": tables.A("pk")}),
         attrs={"th": {"scope": "col"}},
     )
-    unit = tables.Column(
-        verbose_name=gettext_lazy("Unit"), accessor="unit__name", order_by=("unit__name", "user__name")
-    )
-    regulation = tables.Column(verbose_name=gettext_lazy("Regulation"), accessor="regulation__name")
+    unit = tables.Column(verbose_name=gettext_lazy("Unit"), accessor="unit_name", order_by=("unit_name", "user_name"))
+    regulation = tables.Column(verbose_name=gettext_lazy("Regulation"), accessor="regulation_name")
     bt = tables.Column(verbose_name=gettext_lazy("BT"), accessor="bt_mode", order_by=("bt_mode", "bt_approved_on"))
     months = tables.Column(
         verbose_name=gettext_lazy("Months (full-time)"),
         accessor="snapshot__fte_months",
-        order_by=("snapshot__fte_months", "user__name"),
+        order_by=("snapshot__fte_months", "user_name"),
         empty_values=(),
     )
     phase = tables.Column(verbose_name=gettext_lazy("Phase"), accessor="snapshot__phase", empty_values=())
@@ -119,15 +117,15 @@ class TraineeTable(tables.Table):
     action_plan = tables.Column(
         verbose_name=gettext_lazy("Åtgärdsplan"),
         accessor="open_action_plan",
-        order_by=("-open_action_plan", "user__name"),
+        order_by=("-open_action_plan", "user_name"),
     )
     readiness = tables.Column(
         verbose_name=gettext_lazy("Application"),
         accessor="snapshot__blocking_gaps",
-        order_by=("snapshot__blocking_gaps", "user__name"),
+        order_by=("snapshot__blocking_gaps", "user_name"),
         empty_values=(),
     )
-    attention = tables.Column(verbose_name=gettext_lazy("Flags"), order_by=("-attention", "user__name"))
+    attention = tables.Column(verbose_name=gettext_lazy("Flags"), order_by=("-attention", "user_name"))
 
     class Meta:
         model = Trainee
@@ -265,7 +263,7 @@ class TraineeTable(tables.Table):
         url = reverse("action-plan-list", args=[record.pk])
         return SafeString(
             f'<a class="flag flag-warn action-plan-flag" href="{_h(url)}"><span aria-hidden="true">⚑</span> '
-            f'{_h(_("Åtgärdsplan"))}<span class="visually-hidden">, {_h(record.user.name)}</span></a>'
+            f'{_h(_("Åtgärdsplan"))}<span class="visually-hidden">, {_h(record.user_name)}</span></a>'
         )
 
     def render_readiness(self, record):
@@ -290,9 +288,9 @@ class TraineeTable(tables.Table):
             record = bound.record
             snapshot = snapshot_of(record)
             cells = (
-                SafeString(f'<a href="{_h(detail(record.pk))}">{_h(self.render_name(record, record.user.name))}</a>'),
-                record.unit.name,
-                record.regulation.name,
+                SafeString(f'<a href="{_h(detail(record.pk))}">{_h(self.render_name(record, record.user_name))}</a>'),
+                record.unit_name,
+                record.regulation_name,
                 self.render_bt(record),
                 self.render_months(record),
                 self.render_phase(record),
@@ -332,9 +330,9 @@ def _snapshot_field(name):
 
 # (header, value) per exported column, in the order of the page; then one column per flag.
 EXPORT_COLUMNS = [
-    (gettext_lazy("Name"), lambda record: record.user.name),
-    (gettext_lazy("Unit"), lambda record: record.unit.name),
-    (gettext_lazy("Regulation"), lambda record: record.regulation.name),
+    (gettext_lazy("Name"), lambda record: record.user_name),
+    (gettext_lazy("Unit"), lambda record: record.unit_name),
+    (gettext_lazy("Regulation"), lambda record: record.regulation_name),
     (gettext_lazy("BT"), TraineeTable.bt_text),
     (gettext_lazy("Months (full-time)"), lambda record: round(_snapshot_field("fte_months")(record) or 0, 1)),
     (gettext_lazy("Months required"), lambda record: _snapshot_field("required_fte_months")(record) or ""),
