@@ -19,6 +19,7 @@ from portfolio.filters import TraineeFilter
 from portfolio.forms.service import WhatIfForm
 from portfolio.models import Curriculum
 from portfolio.overview import overview_rows
+from portfolio.pagination import CountWithPagePaginator
 from portfolio.pdf import render_pdf
 from portfolio.readiness.build import readiness_for
 from portfolio.snapshot import build_status, due_next
@@ -37,6 +38,8 @@ class TraineeListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     filterset_class = TraineeFilter
     template_name = "portfolio/trainee_list.html"
     table_pagination = {"per_page": 50}
+    # The page's rows and the total in one query (portfolio/pagination.py).
+    paginator_class = CountWithPagePaginator
     export_param = "_export"
     export_formats = ("csv", "xlsx", "pdf")
 

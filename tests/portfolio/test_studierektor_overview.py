@@ -345,9 +345,9 @@ def test_queries_do_not_grow_with_the_number_of_trainees(
     params = {"_export": export} if export else {}
 
     # session, user, national-admin check, unit and regulation choices; the page adds its
-    # count and its rows (their figures' computation date comes with them); an export reads
-    # every row in one query.
-    with django_assert_num_queries(7 if not export else 4):
+    # rows with their total (and their figures' computation date) in one query; an export
+    # reads every row in one query.
+    with django_assert_num_queries(6 if not export else 4):
         response = client.get(reverse("trainee-list"), params)
 
     assert response.status_code == 200
