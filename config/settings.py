@@ -89,6 +89,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# QuerySet.iterator() (every model <select> of a form reads its options so) fetches in one
+# round trip instead of opening a server-side cursor: three round trips on PostgreSQL for
+# a list of a few hundred options, and a cursor would not survive a transaction-mode pooler
+# such as PgBouncer. No view here iterates more rows than it shows.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
