@@ -10,14 +10,15 @@ the page's time). Each flag shows an icon and a word, never colour alone.
 without the table's per-cell machinery (a thousand rows in milliseconds).
 """
 
+import contextlib
+import contextvars
 from decimal import ROUND_HALF_UP, Decimal
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from assessments.enums import MidTermStatus
 from portfolio.enums import BTMode, Phase, PlanStatus
@@ -27,6 +28,44 @@ from portfolio.widgets import html_of as _h
 
 DASH = "–"
 TENTH = Decimal("0.1")
+
+# While a page's rows or an export are written, each text is translated once: the same dozen
+# texts recur in every row, and a gettext call costs more than the rest of a cell.
+_translated = contextvars.ContextVar("overview_translated", default=None)
+
+
+@contextlib.contextmanager
+def _one_language():
+    token = _translated.set({})
+    try:
+        yield
+    finally:
+        _translated.reset(token)
+
+
+def _(message):
+    """gettext, remembered while `_one_language` lasts (one request, so one language)."""
+    memory = _translated.get()
+    if memory is None:
+        return gettext(message)
+    try:
+        return memory[message]
+    except KeyError:
+        memory[message] = text = gettext(message)
+        return text
+
+
+def _label(choices, value):
+    """str(choices(value).label), remembered as `_` is."""
+    memory = _translated.get()
+    if memory is None:
+        return str(choices(value).label)
+    key = (choices, value)
+    try:
+        return memory[key]
+    except KeyError:
+        memory[key] = text = str(choices(value).label)
+        return text
 
 
 def _warn(text, extra=""):
@@ -45,7 +84,12 @@ def _figure(value):
     """What floatformat:1 gives (one decimal, rounded half up, the language's decimal
     separator), at a tenth of its cost: the page has three figures a row."""
     rounded = Decimal(str(value)).quantize(TENTH, ROUND_HALF_UP)
-    return str(rounded or abs(rounded)).replace(".", get_format("DECIMAL_SEPARATOR"))
+    memory = _translated.get()
+    if memory is None:
+        separator = get_format("DECIMAL_SEPARATOR")
+    elif (separator := memory.get(_figure)) is None:
+        separator = memory[_figure] = get_format("DECIMAL_SEPARATOR")
+    return str(rounded or abs(rounded)).replace(".", separator)
 
 
 def snapshot_of(record):
@@ -160,7 +204,7 @@ class TraineeTable(tables.Table):
             return DASH
         if record.bt_approved_on:
             return _("approved %(date)s") % {"date": record.bt_approved_on.isoformat()}
-        return _("in progress (%(mode)s)") % {"mode": BTMode(record.bt_mode).label}
+        return _("in progress (%(mode)s)") % {"mode": _label(BTMode, record.bt_mode)}
 
     @staticmethod
     def months_text(snapshot):
@@ -168,7 +212,7 @@ class TraineeTable(tables.Table):
 
     @staticmethod
     def iup_text(snapshot):
-        status = PlanStatus(snapshot.iup_status).label if snapshot.iup_status else _("none yet")
+        status = _label(PlanStatus, snapshot.iup_status) if snapshot.iup_status else _("none yet")
         if snapshot.iup_due:
             return _("%(status)s, due %(date)s") % {"status": status, "date": snapshot.iup_due.isoformat()}
         return str(status)
@@ -190,7 +234,7 @@ class TraineeTable(tables.Table):
     @staticmethod
     def mid_st_text(snapshot):
         if snapshot.mid_st_status:
-            return str(MidTermStatus(snapshot.mid_st_status).label)
+            return _label(MidTermStatus, snapshot.mid_st_status)
         if snapshot.mid_st_wanted and snapshot.mid_st_order_by:
             return _("order by %(date)s") % {"date": snapshot.mid_st_order_by.isoformat()}
         return DASH
@@ -215,7 +259,7 @@ class TraineeTable(tables.Table):
         return _with_snapshot(record, self.months_text)
 
     def render_phase(self, record):
-        return _with_snapshot(record, lambda snapshot: Phase(snapshot.phase).label)
+        return _with_snapshot(record, lambda snapshot: _label(Phase, snapshot.phase))
 
     def render_iup(self, record):
         text = _with_snapshot(record, self.iup_text)
@@ -260,7 +304,7 @@ class TraineeTable(tables.Table):
         # The same flag as on the start page (assessments/action_plans/_flag.html).
         if not value:
             return DASH
-        url = reverse("action-plan-list", args=[record.pk])
+        url = self._url("action-plan-list", record.pk)
         return SafeString(
             f'<a class="flag flag-warn action-plan-flag" href="{_h(url)}"><span aria-hidden="true">⚑</span> '
             f'{_h(_("Åtgärdsplan"))}<span class="visually-hidden">, {_h(record.user_name)}</span></a>'
@@ -270,43 +314,52 @@ class TraineeTable(tables.Table):
         snapshot = snapshot_of(record)
         if snapshot is None:
             return DASH
-        url = reverse("application-detail", args=[record.pk])
+        url = self._url("application-detail", record.pk)
         cell = _ok(_("ready")) if snapshot.ready else _warn(self.readiness_text(snapshot))
         return SafeString(f'<a href="{_h(url)}">{_h(cell)}</a>')
 
     def render_attention(self, value):
         return value or DASH
 
+    def _url(self, name, pk):
+        # reverse(name, args=[pk]), one reverse per name and table.
+        patterns = self.__dict__.setdefault("_url_patterns", {})
+        if name not in patterns:
+            patterns[name] = _url_pattern(name)
+        return patterns[name](pk)
+
     # --- the body, row by row ------------------------------------------------------
 
     def body_rows(self):
         """The current page's rows as HTML, one string per <tr>, cell for cell what
         django-tables2 would write for this table (tests/portfolio/test_overview_rows.py)."""
-        detail = _url_pattern("trainee-detail")
-        rows = []
-        for bound in self.paginated_rows:
-            record = bound.record
-            snapshot = snapshot_of(record)
-            cells = (
-                SafeString(f'<a href="{_h(detail(record.pk))}">{_h(self.render_name(record, record.user_name))}</a>'),
-                record.unit_name,
-                record.regulation_name,
-                self.render_bt(record),
-                self.render_months(record),
-                self.render_phase(record),
-                self.render_iup(record),
-                self.render_supervision(record),
-                self.render_assessments(record),
-                self.render_statement(record),
-                self.render_visit(record, getattr(snapshot, "next_visit_due", None)),
-                self.render_mid_st(record),
-                self.render_panel(record, getattr(snapshot, "panel_date", None)),
-                self.render_action_plan(record, record.open_action_plan),
-                self.render_readiness(record),
-                self.render_attention(record.attention),
-            )
-            rows.append("<tr>" + "".join(f"<td>{_h(cell)}</td>" for cell in cells) + "</tr>")
-        return SafeString("\n".join(rows))
+        with _one_language():
+            return SafeString("\n".join(self._body_row(bound.record) for bound in self.paginated_rows))
+
+    def _body_row(self, record):
+        snapshot = snapshot_of(record)
+        cells = (
+            SafeString(
+                f'<a href="{_h(self._url("trainee-detail", record.pk))}">'
+                f"{_h(self.render_name(record, record.user_name))}</a>"
+            ),
+            record.unit_name,
+            record.regulation_name,
+            self.render_bt(record),
+            self.render_months(record),
+            self.render_phase(record),
+            self.render_iup(record),
+            self.render_supervision(record),
+            self.render_assessments(record),
+            self.render_statement(record),
+            self.render_visit(record, getattr(snapshot, "next_visit_due", None)),
+            self.render_mid_st(record),
+            self.render_panel(record, getattr(snapshot, "panel_date", None)),
+            self.render_action_plan(record, record.open_action_plan),
+            self.render_readiness(record),
+            self.render_attention(record.attention),
+        )
+        return "<tr>" + "".join(f"<td>{_h(cell)}</td>" for cell in cells) + "</tr>"
 
 
 def _url_pattern(name):
@@ -336,7 +389,7 @@ EXPORT_COLUMNS = [
     (gettext_lazy("BT"), TraineeTable.bt_text),
     (gettext_lazy("Months (full-time)"), lambda record: round(_snapshot_field("fte_months")(record) or 0, 1)),
     (gettext_lazy("Months required"), lambda record: _snapshot_field("required_fte_months")(record) or ""),
-    (gettext_lazy("Phase"), lambda record: _text(record, lambda snapshot: Phase(snapshot.phase).label)),
+    (gettext_lazy("Phase"), lambda record: _text(record, lambda snapshot: _label(Phase, snapshot.phase))),
     (gettext_lazy("IUP"), lambda record: _text(record, TraineeTable.iup_text)),
     (gettext_lazy("Handledning, 8 weeks"), lambda record: _text(record, TraineeTable.supervision_text)),
     (gettext_lazy("Kompetensvärderingar, half-year"), lambda record: _text(record, TraineeTable.assessments_text)),
@@ -353,6 +406,11 @@ def export_rows(records, flags_as_columns=True):
     """The header and one row of plain values per record (a Trainee from
     `overview.with_flags`). Each flag is a column of its own ("yes" or blank), or with
     `flags_as_columns=False` one last column naming the raised flags (for paper)."""
+    with _one_language():
+        return _export_rows(records, flags_as_columns)
+
+
+def _export_rows(records, flags_as_columns):
     header = [str(title) for title, _value in EXPORT_COLUMNS]
     yes = _("yes")
     if flags_as_columns:

@@ -21,7 +21,7 @@ from portfolio.models import StatusSnapshot
 from portfolio.overview import FLAGS, overview_rows
 from portfolio.readiness.store import refresh_all
 from portfolio.scale import seed_scale
-from portfolio.tables import TraineeTable, _figure
+from portfolio.tables import TraineeTable, _figure, export_rows
 from portfolio.widgets import PlainDivForm, PlainSelect, html_of
 from tests.assessments.factories import ActionPlanFactory
 from tests.factories import TraineeFactory, UnitFactory, UserFactory
@@ -221,3 +221,20 @@ def test_the_overview_filter_form_is_a_plain_div_form(client, study_director, un
     assert tags(str(form)).strip() == tags(by_django(form)).strip()
     assert "Vårdcentralen &lt;Öst&gt;" in str(form)
     assert 'value="&lt;a"' in response.content.decode()
+
+
+def test_each_rendering_translates_in_its_own_language(study_director, unit):
+    # body_rows remembers each translated text while it writes one page; the next page, in
+    # another language, must not get the first one's words.
+    TraineeFactory(unit=unit)
+    refresh_all()
+    rows = {}
+    for language in ("sv", "en", "sv"):
+        with override(language):
+            rows.setdefault(language, []).append(str(table_for(study_director).body_rows()))
+            header, exported = export_rows(overview_rows(study_director, timezone.localdate()))
+            rows[language].append(" ".join(map(str, [*header, *exported[0]])))
+
+    assert rows["sv"][0] == rows["sv"][2] and rows["sv"][1] == rows["sv"][3]
+    assert "saknas" in rows["sv"][0] and "missing" in rows["en"][0]
+    assert "Namn" in rows["sv"][1] and "Name" in rows["en"][1]
