@@ -11,18 +11,22 @@ from portfolio.enums import ArchiveReason, BTMode, CurriculumKind
 from portfolio.models.curricula import Curriculum, Regulation
 
 
-def _visible_sql() -> str:
-    """The union behind `TraineeQuerySet.visible_to_many`: each part reads one index."""
+def _visible_sql(column="id") -> str:
+    """The union behind `TraineeQuerySet.visible_to_many`: each part reads one index.
+    `column` is what each part selects of the visible trainees: their id, or their unit_id
+    for the units they belong to (without joining the trainees a second time)."""
+    if column not in ("id", "unit_id"):
+        raise ValueError(column)
     trainee, membership, unit = Trainee._meta.db_table, Membership._meta.db_table, Unit._meta.db_table
-    # Table names from the models, every value a parameter.
+    # Table and column names from the code, every value a parameter.
     return (
-        f"SELECT id FROM {trainee} WHERE user_id = %s"  # noqa: S608  # nosec B608
-        f" UNION SELECT id FROM {trainee} WHERE main_supervisor_id = %s"
-        f" UNION SELECT id FROM {trainee} WHERE second_specialist_id = %s"
-        f" UNION SELECT id FROM {trainee} WHERE study_director_id = %s"
-        f" UNION SELECT id FROM {trainee} WHERE unit_id IN"
+        f"SELECT {column} FROM {trainee} WHERE user_id = %s"  # noqa: S608  # nosec B608
+        f" UNION SELECT {column} FROM {trainee} WHERE main_supervisor_id = %s"
+        f" UNION SELECT {column} FROM {trainee} WHERE second_specialist_id = %s"
+        f" UNION SELECT {column} FROM {trainee} WHERE study_director_id = %s"
+        f" UNION SELECT {column} FROM {trainee} WHERE unit_id IN"
         f" (SELECT unit_id FROM {membership} WHERE user_id = %s AND role IN (%s, %s))"
-        f" UNION SELECT t.id FROM {trainee} t JOIN {unit} u ON u.id = t.unit_id WHERE u.region_id IN"
+        f" UNION SELECT t.{column} FROM {trainee} t JOIN {unit} u ON u.id = t.unit_id WHERE u.region_id IN"
         f" (SELECT region_id FROM {membership} WHERE user_id = %s AND role = %s)"
     )
 
@@ -75,6 +79,15 @@ class TraineeQuerySet(models.QuerySet):
         # Written out, not as six querysets and a union(): building those costs several
         # milliseconds of Python a request, more than the database needs to answer.
         return self.filter(pk__in=RawSQL(_visible_sql(), _visible_params(user)))  # noqa: S611  # nosec B611
+
+    def units_visible_to_many(self, user):
+        """The units of the trainees `visible_to_many(user)` gives, for a filter's choices:
+        the same union, selecting each trainee's unit instead of the trainee."""
+        if not user.is_authenticated:
+            return Unit.objects.none()
+        if is_national_administrator(user):
+            return Unit.objects.filter(pk__in=self.values("unit"))
+        return Unit.objects.filter(pk__in=RawSQL(_visible_sql("unit_id"), _visible_params(user)))  # noqa: S611  # nosec B611
 
     def active(self):
         """Not archived: the trainees the overview, the counts and the reminders are about."""

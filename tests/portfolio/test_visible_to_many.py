@@ -18,6 +18,10 @@ def both(user):
     old = set(Trainee.objects.visible_to(user).values_list("pk", flat=True))
     new = list(Trainee.objects.visible_to_many(user).values_list("pk", flat=True))
     assert len(new) == len(set(new)), "a trainee listed twice"
+    # The overview's unit choices come from the same rule: the units of exactly those trainees.
+    units = list(Trainee.objects.units_visible_to_many(user).values_list("pk", flat=True))
+    assert len(units) == len(set(units)), "a unit listed twice"
+    assert set(units) == set(Trainee.objects.filter(pk__in=old).values_list("unit", flat=True)), user.username
     return old, set(new)
 
 
@@ -58,6 +62,7 @@ def test_the_same_trainees_for_the_personas(
     assert both(region_admin)[1] >= {trainee.pk, other_trainee.pk}
     assert both(outsider)[1] == set()
     assert list(Trainee.objects.visible_to_many(AnonymousUser())) == []
+    assert list(Trainee.objects.units_visible_to_many(AnonymousUser())) == []
 
 
 def test_a_person_with_several_roles_sees_each_trainee_once():
