@@ -57,8 +57,9 @@ def home(request):
         "certificates_to_sign": list(certificates_to_sign(user)),
     }
     if own_trainee is not None:
-        # The ST-läkare's start page leads with the same figures as their own page.
-        status = build_status(own_trainee)
+        # The ST-läkare's start page leads with the same figures as their own page (it shows
+        # no delmål coverage, so that is not read).
+        status = build_status(own_trainee, evidence=False)
         context.update(own_status=status, own_due_next=due_next(status), own_what_if=WhatIfForm())
     return render(request, "accounts/home.html", context)
 

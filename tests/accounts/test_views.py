@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date
 
 import pytest
@@ -8,6 +9,9 @@ from django.utils import timezone
 from accounts.domain import policy_for
 from accounts.models import RegionPolicy
 from assessments.models import SpecialistPanel
+from portfolio.enums import ServiceKind
+from portfolio.models import ServicePeriod, SupervisionMeeting
+from portfolio.snapshot import build_status
 from tests.assessments.factories import SpecialistPanelFactory
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +235,26 @@ def test_home_for_study_director_shows_each_units_last_held_panel(client, traine
     content = response.content.decode()
     assert reverse("panel-list", args=[unit.pk]) in content
     assert reverse("panel-list", args=[other_unit.pk]) not in content
+
+
+def test_home_shows_the_trainees_status_without_reading_the_coverage(client, django_assert_num_queries, trainee):
+    ServicePeriod.objects.create(
+        trainee=trainee,
+        kind=ServiceKind.MAIN,
+        unit=trainee.unit,
+        start=trainee.st_start,
+        end=date(2028, 8, 31),
+        percent=100,
+    )
+    SupervisionMeeting.objects.create(trainee=trainee, date=timezone.localdate(), minutes=60)
+    client.force_login(trainee.user)
+    client.get(reverse("home"))  # the first visit stores the region's default policy
+
+    # session, user, own profile, national-admin check, intyg to sign, the region's policy,
+    # ten for the status (no delmål coverage), supervised, led units, regions
+    with django_assert_num_queries(19):
+        response = client.get(reverse("home"))
+
+    full = build_status(trainee)
+    assert full.goals, "the trainee's målbeskrivning has delmål, or the comparison proves little"
+    assert response.context["own_status"] == dataclasses.replace(full, goals=[])
