@@ -47,6 +47,11 @@ class PlainSelect(forms.Select):
         return SafeString(f"{opening}{''.join(options)}\n</select>")
 
 
+# Django's own msgid (in its catalogue, not ours): a label ending in one of these characters
+# gets no suffix.
+DJANGO_LABEL_PUNCTUATION = ":?.!"
+
+
 class PlainDivForm(forms.Form):
     """A form that writes what Django's div template writes, in Python, when it has
     nothing but labelled visible fields: no errors, hidden fields, help texts, fieldsets
@@ -71,7 +76,7 @@ class PlainDivForm(forms.Form):
         # BoundField.label_tag, without its template.
         contents = html_of(bound.label)
         suffix = bound.field.label_suffix if bound.field.label_suffix is not None else self.label_suffix
-        if suffix and bound.label[-1] not in gettext(":?.!"):
+        if suffix and bound.label[-1] not in gettext(DJANGO_LABEL_PUNCTUATION):
             contents += html_of(suffix)
         id_ = bound.field.widget.attrs.get("id") or bound.auto_id
         if not id_:
