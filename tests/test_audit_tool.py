@@ -3,7 +3,18 @@
 import json
 import subprocess
 
-from tools.audit_dependencies import CLEAN, FAILED, UNAVAILABLE, VULNERABLE, verdict
+from tools.audit_dependencies import CLEAN, FAILED, UNAVAILABLE, VULNERABLE, pins, verdict
+
+SKIPPED = {"name": "django", "skip_reason": "Dependency not found on PyPI and could not be audited: django (6.1.3)"}
+
+
+def projects(**data):
+    """A stand-in for PyPI's project data (the network is not the code under test)."""
+    return lambda name: data.get(name)
+
+
+def latest(version, *vulnerabilities):
+    return {"info": {"version": version}, "vulnerabilities": list(vulnerabilities)}
 
 
 def pip_audit_result(returncode=0, dependencies=None, stderr=""):
@@ -27,11 +38,51 @@ def test_a_known_vulnerability_fails_and_names_the_fix():
 
 
 def test_dependencies_that_could_not_be_looked_up_are_not_a_pass():
-    skipped = {"name": "django", "skip_reason": "Dependency not found on PyPI and could not be audited"}
-    code, lines = verdict(pip_audit_result(dependencies=[skipped]))
+    code, lines = verdict(pip_audit_result(dependencies=[SKIPPED]), {"django": "6.1.3"}, fetch=projects())
 
     assert code == UNAVAILABLE
     assert "NOT AUDITED" in lines[-1]
+
+
+def test_a_skipped_dependency_at_its_latest_release_is_audited_through_the_project_data():
+    clean = verdict(
+        pip_audit_result(dependencies=[SKIPPED]), {"django": "6.1.3"}, fetch=projects(django=latest("6.1.3"))
+    )
+
+    assert clean == (
+        CLEAN,
+        ["pip-audit: 1 dependencies audited (1 through PyPI's project data), no known vulnerabilities"],
+    )
+
+
+def test_a_vulnerability_in_the_project_data_fails_and_a_withdrawn_one_does_not():
+    known = {"id": "GHSA-xxxx", "fixed_in": ["6.1.4"], "withdrawn": None}
+    withdrawn = {"id": "GHSA-yyyy", "fixed_in": [], "withdrawn": "2026-11-01T00:00:00Z"}
+    fetch = projects(django=latest("6.1.3", known, withdrawn))
+
+    code, lines = verdict(pip_audit_result(dependencies=[SKIPPED]), {"django": "6.1.3"}, fetch=fetch)
+
+    assert code == VULNERABLE
+    assert lines[:-1] == ["django 6.1.3: GHSA-xxxx (fixed in: 6.1.4)"]
+
+
+def test_a_dependency_pinned_below_its_latest_release_stays_not_audited_and_is_named():
+    code, lines = verdict(
+        pip_audit_result(dependencies=[SKIPPED]), {"django": "6.1.3"}, fetch=projects(django=latest("6.2.0"))
+    )
+
+    assert code == UNAVAILABLE
+    assert lines[0] == "django 6.1.3: not audited (PyPI's project data covers its latest release, 6.2.0)"
+    assert lines[-1].startswith("pip-audit: NOT AUDITED, 1 of 1 dependencies could not be looked up")
+
+
+def test_pins_reads_names_versions_and_extras(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        "# pinned\nDjango==6.1.3\npsycopg[binary]==3.3.2  # the driver\ntyping_extensions==4.15.0\n"
+    )
+
+    assert pins(requirements) == {"django": "6.1.3", "psycopg": "3.3.2", "typing-extensions": "4.15.0"}
 
 
 def test_an_unreachable_service_is_unavailable_and_another_error_a_failure():

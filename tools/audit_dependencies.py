@@ -10,18 +10,77 @@ what pip-audit's own exit code does not:
        so the result is *not* a pass. With --unavailable-ok (as in CI) this exits 0 after saying
        so loudly: an outage of the service must not block work, a known vulnerability must.
 
+When pip-audit cannot look a dependency up (its per-version query is not served, as behind
+some registry proxies), the audit asks PyPI's project data instead: for a project's latest
+release it lists that release's known vulnerabilities. A dependency pinned at its latest
+release is audited so; one pinned at an older release stays not audited, and is named.
+
 The last line printed is one short verdict, for CI's summary.
 """
 
 import argparse
 import json
+import re
 import subprocess  # nosec B404 -- runs pip-audit with fixed arguments, no shell
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
 NETWORK_HINTS = ("connect", "network", "name resolution", "timed out", "max retries", "ssl")
 CLEAN, VULNERABLE, FAILED, UNAVAILABLE = 0, 1, 2, 3
+PROJECT_DATA = "https://pypi.org/pypi/{name}/json"
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;#]+)")
+
+
+def pins(requirements: Path) -> dict[str, str]:
+    """{normalised name: pinned version} of requirements.txt."""
+    found = {}
+    for line in requirements.read_text().splitlines():
+        match = PIN.match(line.strip())
+        if match:
+            found[normalised(match.group(1))] = match.group(2)
+    return found
+
+
+def normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def project_data(name: str) -> dict | None:
+    """PyPI's project data (its latest release and that release's vulnerabilities), or None."""
+    url = PROJECT_DATA.format(name=urllib.request.quote(name))
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310  # nosec B310 -- a fixed https URL
+            return json.load(response)
+    except (urllib.error.URLError, TimeoutError, ValueError):
+        return None
+
+
+def second_look(skipped, pinned, fetch):
+    """Audit the dependencies pip-audit skipped through PyPI's project data.
+
+    Returns (vulnerability lines, audited count, lines naming what stays not audited)."""
+    found, audited, missing = [], 0, []
+    for dep in skipped:
+        name = dep["name"]
+        version = dep.get("version") or pinned.get(normalised(name), "?")
+        data = fetch(name)
+        latest = (data or {}).get("info", {}).get("version")
+        if latest is None:
+            missing.append(f"{name} {version}: not audited ({dep.get('skip_reason', 'no data')})")
+            continue
+        if latest != version:
+            missing.append(f"{name} {version}: not audited (PyPI's project data covers its latest release, {latest})")
+            continue
+        audited += 1
+        for vuln in data.get("vulnerabilities") or []:
+            if vuln.get("withdrawn"):
+                continue
+            fixes = ", ".join(vuln.get("fixed_in") or []) or "no fixed version yet"
+            found.append(f"{name} {version}: {vuln.get('id', '?')} (fixed in: {fixes})")
+    return found, audited, missing
 
 
 def run_pip_audit(requirements: Path) -> subprocess.CompletedProcess:
@@ -30,8 +89,9 @@ def run_pip_audit(requirements: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, check=False, timeout=900)  # noqa: S603  # nosec B603
 
 
-def verdict(result: subprocess.CompletedProcess) -> tuple[int, list[str]]:
-    """The exit code and the lines to print for one run of pip-audit."""
+def verdict(result: subprocess.CompletedProcess, pinned=None, fetch=project_data) -> tuple[int, list[str]]:
+    """The exit code and the lines to print for one run of pip-audit; what it skipped is
+    looked up through `fetch` (PyPI's project data), with the versions in `pinned`."""
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
@@ -51,15 +111,20 @@ def verdict(result: subprocess.CompletedProcess) -> tuple[int, list[str]]:
     if vulnerable:
         return VULNERABLE, [*lines, f"pip-audit: {len(lines)} known vulnerabilities in {len(vulnerable)} packages"]
     skipped = [dep for dep in dependencies if dep.get("skip_reason")]
-    if skipped:
-        lines = [f"{dep['name']}: {dep['skip_reason']}" for dep in skipped]
+    if not skipped:
+        return CLEAN, [f"pip-audit: {len(dependencies)} dependencies audited, no known vulnerabilities"]
+    found, audited, missing = second_look(skipped, pinned or {}, fetch)
+    by_project_data = f"{audited} through PyPI's project data"
+    if found:
+        return VULNERABLE, [*found, f"pip-audit: {len(found)} known vulnerabilities ({by_project_data})"]
+    if missing:
         return UNAVAILABLE, [
-            *lines[:5],
-            *([f"… and {len(lines) - 5} more"] if len(lines) > 5 else []),
-            f"pip-audit: NOT AUDITED, {len(skipped)} of {len(dependencies)} dependencies could not be looked up "
-            "in the vulnerability data (is PyPI's JSON API reachable from here?)",
+            *missing[:10],
+            *([f"… and {len(missing) - 10} more"] if len(missing) > 10 else []),
+            f"pip-audit: NOT AUDITED, {len(missing)} of {len(dependencies)} dependencies could not be looked up; "
+            f"the other {len(dependencies) - len(missing)} ({by_project_data}) have no known vulnerabilities",
         ]
-    return CLEAN, [f"pip-audit: {len(dependencies)} dependencies audited, no known vulnerabilities"]
+    return CLEAN, [f"pip-audit: {len(dependencies)} dependencies audited ({by_project_data}), no known vulnerabilities"]
 
 
 def main(argv=None) -> int:
@@ -69,7 +134,7 @@ def main(argv=None) -> int:
         "--unavailable-ok", action="store_true", help="exit 0 when the vulnerability data cannot be reached"
     )
     args = parser.parse_args(argv)
-    code, lines = verdict(run_pip_audit(args.requirements))
+    code, lines = verdict(run_pip_audit(args.requirements), pins(args.requirements))
     print("\n".join(lines))
     if code == UNAVAILABLE and args.unavailable_ok:
         return CLEAN
