@@ -17,7 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.formats import get_format
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
 
 from assessments.enums import MidTermStatus
@@ -25,6 +24,7 @@ from portfolio.enums import BTMode, Phase, PlanStatus
 from portfolio.models import Trainee
 from portfolio.overview import FLAGS
 from portfolio.widgets import html_of as _h
+from portfolio.widgets import safe_html
 
 DASH = "–"
 TENTH = Decimal("0.1")
@@ -69,11 +69,11 @@ def _label(choices, value):
 
 
 def _warn(text, extra=""):
-    return SafeString(f'<span class="flag flag-warn"><span aria-hidden="true">⚠</span> {_h(text)}</span>{_h(extra)}')
+    return safe_html(f'<span class="flag flag-warn"><span aria-hidden="true">⚠</span> {_h(text)}</span>{_h(extra)}')
 
 
 def _ok(text):
-    return SafeString(f'<span class="flag flag-ok"><span aria-hidden="true">✓</span> {_h(text)}</span>')
+    return safe_html(f'<span class="flag flag-ok"><span aria-hidden="true">✓</span> {_h(text)}</span>')
 
 
 def _day(value):
@@ -250,7 +250,7 @@ class TraineeTable(tables.Table):
     def render_name(self, record, value):
         if record.archived_at is None:
             return value
-        return SafeString(f'{_h(value)} <span class="flag">{_h(_("archived"))}</span>')
+        return safe_html(f'{_h(value)} <span class="flag">{_h(_("archived"))}</span>')
 
     def render_bt(self, record):
         return self.bt_text(record)
@@ -272,7 +272,7 @@ class TraineeTable(tables.Table):
     def render_assessments(self, record):
         text = _with_snapshot(record, self.assessments_text)
         if record.assessments_below:
-            return _warn(text, SafeString(f" <small>{_h(_('last half-year below the norm'))}</small>"))
+            return _warn(text, safe_html(f" <small>{_h(_('last half-year below the norm'))}</small>"))
         return text
 
     def render_statement(self, record):
@@ -284,7 +284,7 @@ class TraineeTable(tables.Table):
             parts.append(_warn(_("risk noted")))
         if record.statement_overdue:
             parts.append(_warn(_("due %(date)s") % {"date": snapshot.statement_due.isoformat()}))
-        return SafeString(" ".join(_h(part) for part in parts))
+        return safe_html(" ".join(_h(part) for part in parts))
 
     def render_visit(self, record, value):
         if record.visit_overdue:
@@ -305,7 +305,7 @@ class TraineeTable(tables.Table):
         if not value:
             return DASH
         url = self._url("action-plan-list", record.pk)
-        return SafeString(
+        return safe_html(
             f'<a class="flag flag-warn action-plan-flag" href="{_h(url)}"><span aria-hidden="true">⚑</span> '
             f'{_h(_("Åtgärdsplan"))}<span class="visually-hidden">, {_h(record.user_name)}</span></a>'
         )
@@ -316,7 +316,7 @@ class TraineeTable(tables.Table):
             return DASH
         url = self._url("application-detail", record.pk)
         cell = _ok(_("ready")) if snapshot.ready else _warn(self.readiness_text(snapshot))
-        return SafeString(f'<a href="{_h(url)}">{_h(cell)}</a>')
+        return safe_html(f'<a href="{_h(url)}">{_h(cell)}</a>')
 
     def render_attention(self, value):
         return value or DASH
@@ -334,12 +334,12 @@ class TraineeTable(tables.Table):
         """The current page's rows as HTML, one string per <tr>, cell for cell what
         django-tables2 would write for this table (tests/portfolio/test_overview_rows.py)."""
         with _one_language():
-            return SafeString("\n".join(self._body_row(bound.record) for bound in self.paginated_rows))
+            return safe_html("\n".join(self._body_row(bound.record) for bound in self.paginated_rows))
 
     def _body_row(self, record):
         snapshot = snapshot_of(record)
         cells = (
-            SafeString(
+            safe_html(
                 f'<a href="{_h(self._url("trainee-detail", record.pk))}">'
                 f"{_h(self.render_name(record, record.user_name))}</a>"
             ),
