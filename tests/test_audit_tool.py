@@ -72,7 +72,7 @@ def test_a_dependency_pinned_below_its_latest_release_stays_not_audited_and_is_n
     )
 
     assert code == UNAVAILABLE
-    assert lines[0] == "django 6.1.3: not audited (PyPI's project data covers its latest release, 6.2.0)"
+    assert lines[0] == "django 6.1.3: not audited (PyPI data covers its latest release, 6.2.0)"
     assert lines[-1].startswith("pip-audit: NOT AUDITED, 1 of 1 dependencies could not be looked up")
 
 
@@ -91,3 +91,14 @@ def test_an_unreachable_service_is_unavailable_and_another_error_a_failure():
 
     assert verdict(offline)[0] == UNAVAILABLE
     assert verdict(broken)[0] == FAILED
+
+
+def test_a_held_dependency_is_named_with_the_reason():
+    skipped = {"name": "pyee", "version": "13.0.0", "skip_reason": "Dependency not found on PyPI"}
+
+    code, lines = verdict(pip_audit_result(dependencies=[skipped]), fetch=projects(pyee=latest("16.1.0")))
+
+    assert code == UNAVAILABLE
+    assert (
+        lines[0] == "pyee 13.0.0: not audited (held below its latest release, 16.1.0: playwright 1.65 requires pyee<15)"
+    )

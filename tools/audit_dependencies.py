@@ -31,6 +31,9 @@ REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
 NETWORK_HINTS = ("connect", "network", "name resolution", "timed out", "max retries", "ssl")
 CLEAN, VULNERABLE, FAILED, UNAVAILABLE = 0, 1, 2, 3
 PROJECT_DATA = "https://pypi.org/pypi/{name}/json"
+# Dependencies deliberately pinned below their latest release, and why: PyPI's project data
+# cannot audit them, so the audit says so with the reason.
+HELD = {"pyee": "playwright 1.65 requires pyee<15"}
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;#]+)")
 
 
@@ -72,7 +75,9 @@ def second_look(skipped, pinned, fetch):
             missing.append(f"{name} {version}: not audited ({dep.get('skip_reason', 'no data')})")
             continue
         if latest != version:
-            missing.append(f"{name} {version}: not audited (PyPI's project data covers its latest release, {latest})")
+            held = HELD.get(normalised(name))
+            why = f"held below its latest release, {latest}: {held}" if held else None
+            missing.append(f"{name} {version}: not audited ({why or f'PyPI data covers its latest release, {latest}'})")
             continue
         audited += 1
         for vuln in data.get("vulnerabilities") or []:
