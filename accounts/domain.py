@@ -81,6 +81,16 @@ def is_national_administrator(user) -> bool:
     return cached
 
 
+def roles_of(user) -> set[tuple[str, int | None]]:
+    """(role, region pk) of each of the user's memberships, in one query. It settles
+    `is_national_administrator` for the request too, so that check costs no query of its own."""
+    if not user.is_authenticated:
+        return set()
+    roles = set(user.memberships.order_by().values_list("role", "region_id"))
+    user._is_national_administrator = user.is_superuser or (Role.ADMINISTRATOR, None) in roles
+    return roles
+
+
 def administered_regions(user):
     """Regions the user may administer: all for a superuser or a national administrator."""
     if not user.is_authenticated:

@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import oidc
-from accounts.domain import administered_regions, policy_for
+from accounts.domain import administered_regions, policy_for, roles_of
+from accounts.enums import Role
 from accounts.forms import MandatoryCourseFormSet, RegionPolicyForm
+from accounts.models import Region, Unit
 from assessments.action_plans import has_open_action_plan, open_action_plan_count
 from portfolio import queries
 from portfolio.forms.service import WhatIfForm
@@ -45,15 +47,21 @@ class LogoutView(auth_views.LogoutView):
 def home(request):
     user = request.user
     own_trainee = queries.own_trainee(user)
+    # The user's roles, read once, say which lists can hold anything: most people have none
+    # of the studierektor's, the chef's or the administrator's.
+    roles = {role for role, _region in roles_of(user)}
+    leads = bool(roles & {Role.STUDY_DIRECTOR, Role.UNIT_HEAD})
+    administers = user.is_superuser or Role.ADMINISTRATOR in roles
+    led_units = queries.led_units(user) if leads else Unit.objects.none()
     context = {
         "own_trainee": own_trainee,
         # The åtgärdsplan flag and count come from the same queries as the lists.
         "supervised": queries.supervised_trainees(user).annotate(has_open_action_plan=has_open_action_plan()),
-        "led_units": queries.led_units(user).annotate(
+        "led_units": led_units.annotate(
             open_action_plans=open_action_plan_count(),
             last_panel=Max("specialist_panels__date", filter=Q(specialist_panels__held_at__isnull=False)),
         ),
-        "regions": administered_regions(user),
+        "regions": administered_regions(user) if administers else Region.objects.none(),
         "certificates_to_sign": list(certificates_to_sign(user)),
     }
     if own_trainee is not None:

@@ -7,12 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.domain import policy_for
+from accounts.enums import Role
 from accounts.models import RegionPolicy
 from assessments.models import SpecialistPanel
 from portfolio.enums import ServiceKind
 from portfolio.models import ServicePeriod, SupervisionMeeting
 from portfolio.snapshot import build_status
 from tests.assessments.factories import SpecialistPanelFactory
+from tests.factories import MembershipFactory, RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -250,11 +252,37 @@ def test_home_shows_the_trainees_status_without_reading_the_coverage(client, dja
     client.force_login(trainee.user)
     client.get(reverse("home"))  # the first visit stores the region's default policy
 
-    # session, user, own profile, national-admin check, intyg to sign, the region's policy,
-    # ten for the status (no delmål coverage), supervised, led units, regions
-    with django_assert_num_queries(19):
+    # session, user, own profile, the user's roles (none: no led units or regions to read),
+    # intyg to sign, the region's policy, ten for the status (no delmål coverage), supervised
+    with django_assert_num_queries(17):
         response = client.get(reverse("home"))
 
     full = build_status(trainee)
     assert full.goals, "the trainee's målbeskrivning has delmål, or the comparison proves little"
     assert response.context["own_status"] == dataclasses.replace(full, goals=[])
+
+
+def test_home_lists_what_each_role_leads_and_administers(
+    client, trainee, unit, study_director, region_admin, national_admin
+):
+    # The start page reads the user's roles once and skips the lists a role cannot fill; each
+    # role must still get its own.
+    other_region = RegionFactory()
+    superuser_with_no_roles = UserFactory(username="root", is_superuser=True)
+    MembershipFactory(user=study_director, role=Role.ADMINISTRATOR, unit=None, region=unit.region)
+    seen = {}
+    for user in (study_director, unit_head, region_admin, national_admin, superuser_with_no_roles, trainee.user):
+        client.force_login(user)
+        context = client.get(reverse("home")).context
+        seen[user.username] = (
+            [led.pk for led in context["led_units"]],
+            sorted(region.pk for region in context["regions"]),
+        )
+
+    every_region = sorted([unit.region.pk, other_region.pk])
+    assert seen[study_director.username] == ([unit.pk], [unit.region.pk])
+    assert seen[unit_head.username] == ([unit.pk], [])
+    assert seen[region_admin.username] == ([], [unit.region.pk])
+    assert seen[national_admin.username] == ([], every_region)
+    assert seen[superuser_with_no_roles.username] == ([], every_region)
+    assert seen[trainee.user.username] == ([], [])

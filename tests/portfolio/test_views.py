@@ -128,9 +128,9 @@ def test_home_query_count_does_not_grow(client, django_assert_num_queries, super
         TraineeFactory(unit=unit, main_supervisor=supervisor)
     client.force_login(supervisor)
 
-    # session, user, own profile, supervised, led units, national-admin check, regions,
-    # intyg waiting for the user's signature
-    with django_assert_num_queries(8):
+    # session, user, own profile, the user's roles (a handledare: no led units, no regions to
+    # read), supervised, intyg waiting for the user's signature
+    with django_assert_num_queries(6):
         response = client.get(reverse("home"))
 
     assert len(response.context["supervised"]) == count
