@@ -263,7 +263,7 @@ def test_home_shows_the_trainees_status_without_reading_the_coverage(client, dja
 
 
 def test_home_lists_what_each_role_leads_and_administers(
-    client, trainee, unit, study_director, region_admin, national_admin
+    client, trainee, unit, study_director, unit_head, region_admin, national_admin
 ):
     # The start page reads the user's roles once and skips the lists a role cannot fill; each
     # role must still get its own.
