@@ -74,16 +74,15 @@ def is_national_administrator(user) -> bool:
     """Superuser or administrator of every region; cached on the user object per request."""
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_is_national_administrator", None)
-    if cached is None:
-        cached = user.is_superuser or user.memberships.filter(role=Role.ADMINISTRATOR, region__isnull=True).exists()
-        user._is_national_administrator = cached
-    return cached
+    if getattr(user, "_is_national_administrator", None) is None:
+        roles_of(user)
+    return user._is_national_administrator
 
 
 def roles_of(user) -> set[tuple[str, int | None]]:
-    """(role, region pk) of each of the user's memberships, in one query. It settles
-    `is_national_administrator` for the request too, so that check costs no query of its own."""
+    """(role, region pk) of each of the user's memberships, in one query. It settles (and
+    defines) `is_national_administrator` for the request too, so that check costs no query
+    of its own."""
     if not user.is_authenticated:
         return set()
     roles = set(user.memberships.order_by().values_list("role", "region_id"))

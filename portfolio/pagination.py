@@ -9,7 +9,9 @@ every row carries the total. Only a page with no rows (past the end, or nothing 
 has no total on it; then the plain count decides, as Django's would.
 """
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+import math
+
+from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django_tables2.rows import BoundRows
 
@@ -26,7 +28,8 @@ class CountWithPagePaginator(Paginator):
         super().__init__(object_list, per_page, 0, allow_empty_first_page, error_messages)
 
     def page(self, number):
-        number = self._whole_number(number)
+        # Django's checks of the number itself (an integer, at least 1), before any count.
+        number = self._validate_number(number, math.inf)
         rows = self.object_list
         bottom = (number - 1) * self.per_page
         page = rows.data.data.annotate(**{TOTAL: Window(Count("pk"))})[bottom : bottom + self.per_page]
@@ -37,15 +40,3 @@ class CountWithPagePaginator(Paginator):
             # Past the last page, or no rows at all: the count says which, as Django's does.
             number = self.validate_number(number)
         return self._get_page(BoundRows(records, rows.table, rows.pinned_data), number, self)
-
-    def _whole_number(self, number):
-        # validate_number's checks that need no count.
-        try:
-            if isinstance(number, float) and not number.is_integer():
-                raise ValueError
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
-        if number < 1:
-            raise EmptyPage(self.error_messages["min_page"])
-        return number

@@ -43,29 +43,26 @@ def _one_language():
         _translated.reset(token)
 
 
-def _(message):
-    """gettext, remembered while `_one_language` lasts (one request, so one language)."""
+def _remembered(key, compute):
+    """compute(), remembered under `key` while `_one_language` lasts (one request, so one language)."""
     memory = _translated.get()
     if memory is None:
-        return gettext(message)
+        return compute()
     try:
-        return memory[message]
+        return memory[key]
     except KeyError:
-        memory[message] = text = gettext(message)
-        return text
+        memory[key] = value = compute()
+        return value
+
+
+def _(message):
+    """gettext, remembered while `_one_language` lasts."""
+    return _remembered(message, lambda: gettext(message))
 
 
 def _label(choices, value):
     """str(choices(value).label), remembered as `_` is."""
-    memory = _translated.get()
-    if memory is None:
-        return str(choices(value).label)
-    key = (choices, value)
-    try:
-        return memory[key]
-    except KeyError:
-        memory[key] = text = str(choices(value).label)
-        return text
+    return _remembered((choices, value), lambda: str(choices(value).label))
 
 
 def _warn(text, extra=""):
@@ -84,11 +81,7 @@ def _figure(value):
     """What floatformat:1 gives (one decimal, rounded half up, the language's decimal
     separator), at a tenth of its cost: the page has three figures a row."""
     rounded = Decimal(str(value)).quantize(TENTH, ROUND_HALF_UP)
-    memory = _translated.get()
-    if memory is None:
-        separator = get_format("DECIMAL_SEPARATOR")
-    elif (separator := memory.get(_figure)) is None:
-        separator = memory[_figure] = get_format("DECIMAL_SEPARATOR")
+    separator = _remembered(_figure, lambda: get_format("DECIMAL_SEPARATOR"))
     return str(rounded or abs(rounded)).replace(".", separator)
 
 
