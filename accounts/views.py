@@ -18,7 +18,7 @@ from assessments.action_plans import has_open_action_plan, open_action_plan_coun
 from portfolio import queries
 from portfolio.forms.service import WhatIfForm
 from portfolio.intyg.workflow import certificates_to_sign
-from portfolio.snapshot import build_status, due_next
+from portfolio.snapshot import due_next, start_page_status
 
 
 class LoginView(auth_views.LoginView):
@@ -65,9 +65,9 @@ def home(request):
         "certificates_to_sign": list(certificates_to_sign(user)),
     }
     if own_trainee is not None:
-        # The ST-läkare's start page leads with the same figures as their own page (it shows
-        # no delmål coverage, so that is not read).
-        status = build_status(own_trainee, evidence=False)
+        # The ST-läkare's start page leads with the same figures as their own page, as stored
+        # after the last change when that was today (it shows no delmål coverage).
+        status = start_page_status(own_trainee)
         context.update(own_status=status, own_due_next=due_next(status), own_what_if=WhatIfForm())
     return render(request, "accounts/home.html", context)
 

@@ -15,15 +15,24 @@ def trainees_for(user):
 
 
 def own_trainee(user):
-    return Trainee.objects.select_related(*TRAINEE_RELATED).filter(user=user).first()
+    """The user's own ST profile, or None. The user is the one given, not read again: each
+    table joined costs PostgreSQL time to plan, on every start page."""
+    related = [name for name in TRAINEE_RELATED if name != "user"]
+    # One row at most (the profile is one to one): no ordering to sort it by.
+    trainee = Trainee.objects.select_related(*related).filter(user=user).order_by().first()
+    if trainee is not None:
+        trainee.user = user
+    return trainee
 
 
 def supervised_trainees(user):
-    """Trainees the user supervises or follows as the second specialist."""
+    """Trainees the user supervises or follows as the second specialist, with what the start
+    page lists of each (name, unit, regulation): every table joined costs PostgreSQL time to
+    plan, even when, as for most users, no trainee matches."""
     return (
         Trainee.objects.active()
         .filter(Q(main_supervisor=user) | Q(second_specialist=user))
-        .select_related(*TRAINEE_RELATED)
+        .select_related("user", "unit", "regulation")
         .order_by("user__name")
     )
 

@@ -11,7 +11,7 @@ handledarutlåtanden, specialistkollegium, Mitt-i-ST, åtgärdsplaner); the rule
 applies to them are the pure functions of that app.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field, fields
 from datetime import date, timedelta
 
 from django.template.defaultfilters import floatformat
@@ -25,7 +25,7 @@ from assessments.midterm import mid_term_dates
 from assessments.models import Assessment
 from assessments.statements import statement_due
 from portfolio import timecalc
-from portfolio.models import Trainee
+from portfolio.models import StatusSnapshot, Trainee
 from portfolio.records import StatusRecords, status_records
 from portfolio.reviews import next_visit_due
 from portfolio.service import (
@@ -181,6 +181,78 @@ def build_statuses(
     prime_policies([trainee.unit.region for trainee in trainees], policies)
     records = status_records(trainees, meetings_since=supervision_since(today), evidence=evidence)
     return {trainee.pk: _status(trainee, records[trainee.pk], today) for trainee in trainees}
+
+
+# The stored form of a status (StatusSnapshot.status): every figure but the delmål coverage,
+# as JSON. Dates are ISO strings, the small records lists of their fields in order, and the
+# two dictionaries lists of pairs (a JSON object would lose the order and the integer
+# years). A change to TraineeStatus that changes this form raises the version: a stored
+# form of another version is not read, and the page computes the status instead.
+STORED_FORM_VERSION = 1
+_PERIOD_LISTS = ("assessments_by_half_year", "sit_ins_by_quarter")
+_PAIR_DICTS = ("fte_by_kind", "fte_by_year")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def stored_form(status: TraineeStatus) -> dict:
+    """The status as the JSON StatusSnapshot.status holds, without `goals`."""
+    data = {"version": STORED_FORM_VERSION}
+    for name in (item.name for item in fields(TraineeStatus) if item.name != "goals"):
+        value = getattr(status, name)
+        if name in DATE_FIELDS:
+            value = value.isoformat() if value else None
+        elif name in _PERIOD_LISTS:
+            value = [[period.start.isoformat(), period.end.isoformat(), *astuple(period)[2:]] for period in value]
+        elif name in _PAIR_DICTS:
+            value = [[key, figure] for key, figure in value.items()]
+        elif name == "supervision":
+            value = [astuple(window) for window in value]
+        elif name == "latest_statement":
+            value = value and [value.period_end.isoformat(), value.signed_on.isoformat(), value.on_track, value.at_risk]
+        elif not isinstance(value, _SCALARS):
+            # A new kind of field needs its own form here (and a new version).
+            raise TypeError(f"TraineeStatus.{name} has no stored form: {type(value).__name__}")
+        data[name] = value
+    return data
+
+
+def from_stored_form(data: dict) -> TraineeStatus | None:
+    """The status `stored_form` stored (with no delmål coverage), or None if it was stored
+    in another version's form."""
+    if data.get("version") != STORED_FORM_VERSION:
+        return None
+    values = {}
+    for name in (item.name for item in fields(TraineeStatus) if item.name != "goals"):
+        value = data[name]
+        if name in DATE_FIELDS:
+            value = date.fromisoformat(value) if value else None
+        elif name in _PERIOD_LISTS:
+            value = [
+                PeriodFigure(date.fromisoformat(start), date.fromisoformat(end), *rest) for start, end, *rest in value
+            ]
+        elif name in _PAIR_DICTS:
+            value = {(int(key) if name == "fte_by_year" else key): figure for key, figure in value}
+        elif name == "supervision":
+            value = [SupervisionWindow(*window) for window in value]
+        elif name == "latest_statement" and value:
+            value = StatementSummary(date.fromisoformat(value[0]), date.fromisoformat(value[1]), *value[2:])
+        values[name] = value
+    return TraineeStatus(goals=[], **values)
+
+
+def stored_status(trainee: Trainee, today: date) -> TraineeStatus | None:
+    """The trainee's status as stored for `today` (without delmål coverage), or None when the
+    stored one is of another day, emptied or absent (one query)."""
+    data = StatusSnapshot.objects.filter(trainee=trainee, computed_on=today).values_list("status", flat=True).first()
+    return from_stored_form(data) if data else None
+
+
+def start_page_status(trainee: Trainee, today: date | None = None) -> TraineeStatus:
+    """The status without delmål coverage: the stored one when it is today's, else computed.
+    The stored one is written after every change to the trainee's records (portfolio.readiness
+    .store), so both are the same; tests hold that for every kind of record."""
+    today = today or timezone.localdate()
+    return stored_status(trainee, today) or build_status(trainee, today, evidence=False)
 
 
 def _status(trainee: Trainee, records: StatusRecords, today: date) -> TraineeStatus:

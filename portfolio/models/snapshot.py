@@ -57,6 +57,11 @@ class StatusSnapshot(models.Model):
     mid_st_target = models.DateField(_("Mitt-i-ST target"), null=True, blank=True)
     mid_st_order_by = models.DateField(_("Mitt-i-ST ordered by"), null=True, blank=True)
     panel_date = models.DateField(_("latest specialistkollegium"), null=True, blank=True)
+    # The whole status but the delmål coverage (portfolio.snapshot.stored_form), so that the
+    # trainee's start page reads one row instead of every record. Used only on the day
+    # `computed_on`; emptied when something outside the trainee's records moves a figure
+    # (the region's norms, the regulation, the unit's region).
+    status = models.JSONField(_("status"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("status snapshot")

@@ -13,6 +13,7 @@ some (months of service accrue; the eight-week handledning window moves).
 import threading
 from contextlib import contextmanager
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -90,6 +91,8 @@ def refresh_chunk(trainees, today, policies=None) -> dict:
 def snapshot_values(trainee, status, verdict, applied: bool | None = None) -> dict:
     """The stored columns, from the same status and verdict the trainee page shows;
     `applied` (whether a specialist application exists) is read when not given."""
+    from portfolio.snapshot import stored_form
+
     window = status.supervision_last_8_weeks
     current = status.current_half_year
     finished = [period for period in status.assessments_by_half_year if not period.in_progress]
@@ -97,6 +100,7 @@ def snapshot_values(trainee, status, verdict, applied: bool | None = None) -> di
         applied = Application.objects.filter(trainee=trainee, kind="specialist").exists()
     return {
         "computed_on": status.today,
+        "status": stored_form(status),
         "ready": verdict.ready,
         "blocking_gaps": sum(1 for gap in verdict.gaps if gap.severity == "blocking"),
         "earliest_application": verdict.earliest_application,
@@ -166,7 +170,13 @@ def deferred():
 def _changed(sender, instance, **kwargs):
     if getattr(_local, "deferred", False):
         return
-    if isinstance(instance, Trainee):
+    if sender is get_user_model():
+        # The name on the start page; a login writes only last_login, which moves nothing.
+        if kwargs.get("update_fields") == frozenset({"last_login"}):
+            return
+        user_id = instance.pk
+        _refresh_after_commit(lambda: Trainee.objects.filter(user_id=user_id).values("pk"))
+    elif isinstance(instance, Trainee):
         trainee_id = instance.pk
         _refresh_after_commit(lambda: [trainee_id])
     elif isinstance(instance, CertificateSignature):
@@ -197,10 +207,36 @@ WATCHED = [
 ]
 
 
+def _norms_changed(sender, instance, **kwargs):
+    """A region's norms, a regulation or a unit's region changed: the stored status of every
+    trainee they apply to is emptied (in the same transaction, one statement), so the start
+    page computes it until the next refresh. The overview's columns stay until then."""
+    trainees = StatusSnapshot.objects.filter(status__isnull=False)
+    if sender._meta.label == "accounts.RegionPolicy":
+        trainees = trainees.filter(trainee__unit__region_id=instance.region_id)
+    elif sender._meta.label == "accounts.Unit":
+        trainees = trainees.filter(trainee__unit_id=instance.pk)
+    else:
+        trainees = trainees.filter(trainee__regulation_id=instance.pk)
+    trainees.update(status=None)
+
+
 def connect():
     # Records of the assessments app that move a figure; each has a trainee_id.
-    from assessments.models import Assessment, MidTermEvaluation, PanelReview, SpecialistPanel, SupervisorStatement
+    from accounts.models import RegionPolicy, Unit
+    from assessments.models import (
+        ActionPlan,
+        Assessment,
+        MidTermEvaluation,
+        PanelReview,
+        SpecialistPanel,
+        SupervisorStatement,
+    )
+    from portfolio.models import Regulation
 
-    for model in [*WATCHED, MidTermEvaluation, Assessment, SupervisorStatement, PanelReview, SpecialistPanel]:
+    assessments = [MidTermEvaluation, Assessment, SupervisorStatement, PanelReview, SpecialistPanel, ActionPlan]
+    for model in [*WATCHED, *assessments, get_user_model()]:
         post_save.connect(_changed, sender=model, dispatch_uid=f"readiness_{model._meta.label_lower}_saved")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"readiness_{model._meta.label_lower}_deleted")
+    for model in (RegionPolicy, Unit, Regulation):
+        post_save.connect(_norms_changed, sender=model, dispatch_uid=f"status_{model._meta.label_lower}_saved")
