@@ -52,15 +52,18 @@ def home(request):
     roles = {role for role, _region in roles_of(user)}
     leads = bool(roles & {Role.STUDY_DIRECTOR, Role.UNIT_HEAD})
     administers = user.is_superuser or Role.ADMINISTRATOR in roles
-    led_units = queries.led_units(user) if leads else Unit.objects.none()
+    # The annotations are built only for a list that can hold anything (each costs Python).
+    led_units = Unit.objects.none()
+    if leads:
+        led_units = queries.led_units(user).annotate(
+            open_action_plans=open_action_plan_count(),
+            last_panel=Max("specialist_panels__date", filter=Q(specialist_panels__held_at__isnull=False)),
+        )
     context = {
         "own_trainee": own_trainee,
         # The åtgärdsplan flag and count come from the same queries as the lists.
         "supervised": queries.supervised_trainees(user).annotate(has_open_action_plan=has_open_action_plan()),
-        "led_units": led_units.annotate(
-            open_action_plans=open_action_plan_count(),
-            last_panel=Max("specialist_panels__date", filter=Q(specialist_panels__held_at__isnull=False)),
-        ),
+        "led_units": led_units,
         "regions": administered_regions(user) if administers else Region.objects.none(),
         "certificates_to_sign": list(certificates_to_sign(user)),
     }
