@@ -5,6 +5,7 @@ roles cross: several roles at once, a role that was taken away, another region."
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.db import connection
 
 from accounts.enums import Role
 from accounts.models import Membership, User
@@ -117,3 +118,15 @@ def test_it_narrows_a_queryset_like_visible_to(trainee, other_trainee, region_ad
     narrowed = Trainee.objects.filter(pk=other_trainee.pk).visible_to_many(region_admin)
     assert list(narrowed) == [other_trainee]
     assert Trainee.objects.filter(pk=other_trainee.pk).visible_to_many(trainee.user).exists() is False
+
+
+def test_postgresql_reads_the_union_as_an_array_and_other_databases_as_a_subquery(trainee, study_director):
+    sql = str(Trainee.objects.visible_to_many(study_director).query)
+    if connection.vendor == "postgresql":
+        assert '"portfolio_trainee"."id" = ANY(ARRAY(SELECT id FROM portfolio_trainee WHERE user_id' in sql
+    else:
+        assert '"portfolio_trainee"."id" IN (SELECT id FROM portfolio_trainee WHERE user_id' in sql
+    # The same rows either way, and a trainee outside the rule stays out.
+    outsider = TraineeFactory()
+    assert set(Trainee.objects.visible_to_many(study_director)) == {trainee}
+    assert outsider not in Trainee.objects.visible_to_many(study_director)
