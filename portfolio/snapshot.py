@@ -25,7 +25,7 @@ from assessments.midterm import mid_term_dates
 from assessments.models import Assessment
 from assessments.statements import statement_due
 from portfolio import timecalc
-from portfolio.models import StatusSnapshot, Trainee
+from portfolio.models import StoredStatus, Trainee
 from portfolio.records import StatusRecords, status_records
 from portfolio.reviews import next_visit_due
 from portfolio.service import (
@@ -183,7 +183,7 @@ def build_statuses(
     return {trainee.pk: _status(trainee, records[trainee.pk], today) for trainee in trainees}
 
 
-# The stored form of a status (StatusSnapshot.status): every figure but the delmål coverage,
+# The stored form of a status (StoredStatus.status): every figure but the delmål coverage,
 # as JSON. Dates are ISO strings, the small records lists of their fields in order, and the
 # two dictionaries lists of pairs (a JSON object would lose the order and the integer
 # years). A change to TraineeStatus that changes this form raises the version: a stored
@@ -195,7 +195,7 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def stored_form(status: TraineeStatus) -> dict:
-    """The status as the JSON StatusSnapshot.status holds, without `goals`."""
+    """The status as the JSON StoredStatus.status holds, without `goals`."""
     data = {"version": STORED_FORM_VERSION}
     for name in (item.name for item in fields(TraineeStatus) if item.name != "goals"):
         value = getattr(status, name)
@@ -242,8 +242,8 @@ def from_stored_form(data: dict) -> TraineeStatus | None:
 
 def stored_status(trainee: Trainee, today: date) -> TraineeStatus | None:
     """The trainee's status as stored for `today` (without delmål coverage), or None when the
-    stored one is of another day, emptied or absent (one query)."""
-    data = StatusSnapshot.objects.filter(trainee=trainee, computed_on=today).values_list("status", flat=True).first()
+    stored one is of another day, of another version or absent (one query)."""
+    data = StoredStatus.objects.filter(trainee=trainee, computed_on=today).values_list("status", flat=True).first()
     return from_stored_form(data) if data else None
 
 

@@ -9,7 +9,7 @@ from portfolio.models.curricula import Curriculum, Goal, GoalRequirement, Regula
 from portfolio.models.plans import FrozenRecordError, TrainingPlan
 from portfolio.models.reviews import AnnualReport, AnnualVisit
 from portfolio.models.service import Leave, ServicePeriod
-from portfolio.models.snapshot import StatusSnapshot
+from portfolio.models.snapshot import StatusSnapshot, StoredStatus
 from portfolio.models.supervision import SupervisionMeeting
 from portfolio.models.trainee import Trainee, TraineeQuerySet
 
@@ -30,6 +30,7 @@ __all__ = [
     "Regulation",
     "ServicePeriod",
     "StatusSnapshot",
+    "StoredStatus",
     "SupervisionMeeting",
     "Trainee",
     "TraineeQuerySet",

@@ -57,11 +57,6 @@ class StatusSnapshot(models.Model):
     mid_st_target = models.DateField(_("Mitt-i-ST target"), null=True, blank=True)
     mid_st_order_by = models.DateField(_("Mitt-i-ST ordered by"), null=True, blank=True)
     panel_date = models.DateField(_("latest specialistkollegium"), null=True, blank=True)
-    # The whole status but the delmål coverage (portfolio.snapshot.stored_form), so that the
-    # trainee's start page reads one row instead of every record. Used only on the day
-    # `computed_on`; emptied when something outside the trainee's records moves a figure
-    # (the region's norms, the regulation, the unit's region).
-    status = models.JSONField(_("status"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("status snapshot")
@@ -71,6 +66,31 @@ class StatusSnapshot(models.Model):
             models.Index(fields=["iup_due"], name="snapshot_iup_due"),
             models.Index(fields=["next_visit_due"], name="snapshot_visit_due"),
         ]
+
+    def __str__(self):
+        return f"{self.trainee}: {self.computed_on:%Y-%m-%d}"
+
+
+class StoredStatus(models.Model):
+    """A trainee's whole status but the delmål coverage (portfolio.snapshot.stored_form), as
+    last computed, so that the trainee's start page reads one row instead of every record.
+
+    Written with the snapshot (portfolio/readiness/store.py), after every change that can
+    move a figure and daily. Read only on the day `computed_on`; deleted when something
+    outside the trainee's records moves a figure (the region's norms, the regulation, the
+    unit), so the page computes the status until the next refresh. A table of its own: the
+    overview scans and sorts the snapshots, which stay narrow.
+    """
+
+    trainee = models.OneToOneField(
+        Trainee, verbose_name=_("ST-läkare"), on_delete=models.CASCADE, primary_key=True, related_name="stored_status"
+    )
+    computed_on = models.DateField(_("computed"))
+    status = models.JSONField(_("status"), editable=False)
+
+    class Meta:
+        verbose_name = _("stored status")
+        verbose_name_plural = _("stored statuses")
 
     def __str__(self):
         return f"{self.trainee}: {self.computed_on:%Y-%m-%d}"

@@ -1,8 +1,10 @@
-"""The stored status (StatusSnapshot): written here, read by the overview.
+"""The stored status: written here; StatusSnapshot read by the overview, StoredStatus by
+the trainee's start page.
 
 `refresh_chunk` computes the status of a chunk of trainees with `build_statuses` and
 the readiness engine (each kind of record read once for the chunk) and stores the
-figures the overview filters and sorts on, in one statement; `refresh` is a chunk of
+figures the overview filters and sorts on, in one statement, and the whole status but
+the delmål coverage in another; `refresh` is a chunk of
 one and `refresh_all` walks every trainee in chunks. It runs after the
 transaction of any change that can move a figure (signals below, connected in
 PortfolioConfig.ready), after bulk writes that bypass signals (seed_demo, the import),
@@ -28,6 +30,7 @@ from portfolio.models import (
     Leave,
     ServicePeriod,
     StatusSnapshot,
+    StoredStatus,
     SupervisionMeeting,
     Trainee,
     TrainingPlan,
@@ -65,7 +68,7 @@ def refresh_chunk(trainees, today, policies=None) -> dict:
     statement. Returns {trainee pk: Verdict}."""
     from portfolio.readiness.build import readiness_inputs
     from portfolio.readiness.engine import specialist_readiness
-    from portfolio.snapshot import build_statuses
+    from portfolio.snapshot import build_statuses, stored_form
 
     statuses = build_statuses(trainees, today, policies)
     inputs = readiness_inputs(trainees, statuses, today)
@@ -85,14 +88,20 @@ def refresh_chunk(trainees, today, policies=None) -> dict:
     StatusSnapshot.objects.bulk_create(
         snapshots, update_conflicts=True, unique_fields=["trainee"], update_fields=SNAPSHOT_FIELDS
     )
+    # The start page's whole status (without the delmål coverage it does not show).
+    stored = [
+        StoredStatus(trainee=trainee, computed_on=today, status=stored_form(statuses[trainee.pk]))
+        for trainee in trainees
+    ]
+    StoredStatus.objects.bulk_create(
+        stored, update_conflicts=True, unique_fields=["trainee"], update_fields=["computed_on", "status"]
+    )
     return verdicts
 
 
 def snapshot_values(trainee, status, verdict, applied: bool | None = None) -> dict:
     """The stored columns, from the same status and verdict the trainee page shows;
     `applied` (whether a specialist application exists) is read when not given."""
-    from portfolio.snapshot import stored_form
-
     window = status.supervision_last_8_weeks
     current = status.current_half_year
     finished = [period for period in status.assessments_by_half_year if not period.in_progress]
@@ -100,7 +109,6 @@ def snapshot_values(trainee, status, verdict, applied: bool | None = None) -> di
         applied = Application.objects.filter(trainee=trainee, kind="specialist").exists()
     return {
         "computed_on": status.today,
-        "status": stored_form(status),
         "ready": verdict.ready,
         "blocking_gaps": sum(1 for gap in verdict.gaps if gap.severity == "blocking"),
         "earliest_application": verdict.earliest_application,
@@ -208,17 +216,16 @@ WATCHED = [
 
 
 def _norms_changed(sender, instance, **kwargs):
-    """A region's norms, a regulation or a unit's region changed: the stored status of every
-    trainee they apply to is emptied (in the same transaction, one statement), so the start
-    page computes it until the next refresh. The overview's columns stay until then."""
-    trainees = StatusSnapshot.objects.filter(status__isnull=False)
+    """A region's norms, a regulation or a unit changed: the stored status of every trainee
+    they apply to is deleted (in the same transaction, one statement), so the start page
+    computes it until the next refresh. The overview's snapshots stay until then."""
     if sender._meta.label == "accounts.RegionPolicy":
-        trainees = trainees.filter(trainee__unit__region_id=instance.region_id)
+        stale = StoredStatus.objects.filter(trainee__unit__region_id=instance.region_id)
     elif sender._meta.label == "accounts.Unit":
-        trainees = trainees.filter(trainee__unit_id=instance.pk)
+        stale = StoredStatus.objects.filter(trainee__unit_id=instance.pk)
     else:
-        trainees = trainees.filter(trainee__regulation_id=instance.pk)
-    trainees.update(status=None)
+        stale = StoredStatus.objects.filter(trainee__regulation_id=instance.pk)
+    stale.delete()
 
 
 def connect():

@@ -11,7 +11,7 @@ from accounts.enums import Role
 from accounts.models import RegionPolicy
 from assessments.models import SpecialistPanel
 from portfolio.enums import ServiceKind
-from portfolio.models import ServicePeriod, StatusSnapshot, SupervisionMeeting
+from portfolio.models import ServicePeriod, StoredStatus, SupervisionMeeting
 from portfolio.snapshot import build_status
 from tests.assessments.factories import SpecialistPanelFactory
 from tests.factories import MembershipFactory, RegionFactory, UserFactory
@@ -255,7 +255,7 @@ def test_home_shows_the_trainees_status_without_reading_the_coverage(client, dja
     # session, user, own profile, the user's roles (none: no led units or regions to read),
     # intyg to sign, the stored status (none: nothing has stored one), then the region's
     # policy and ten for the status computed (no delmål coverage), supervised
-    assert not StatusSnapshot.objects.filter(trainee=trainee).exists()
+    assert not StoredStatus.objects.filter(trainee=trainee).exists()
     with django_assert_num_queries(18):
         response = client.get(reverse("home"))
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.domain import policy_for
 from assessments.enums import AssessmentKind, AssessorRole
 from portfolio.enums import LeaveKind, ServiceKind
-from portfolio.models import StatusSnapshot, Trainee
+from portfolio.models import StoredStatus, Trainee
 from portfolio.readiness.store import refresh, refresh_all
 from portfolio.snapshot import (
     STORED_FORM_VERSION,
@@ -81,8 +81,8 @@ def test_another_version_or_day_is_not_read(trainee):
     assert stored_status(trainee, today) is not None
 
     assert stored_status(trainee, today + timedelta(days=1)) is None
-    data = StatusSnapshot.objects.get(trainee=trainee).status
-    StatusSnapshot.objects.filter(trainee=trainee).update(status={**data, "version": STORED_FORM_VERSION + 1})
+    data = StoredStatus.objects.get(trainee=trainee).status
+    StoredStatus.objects.filter(trainee=trainee).update(status={**data, "version": STORED_FORM_VERSION + 1})
     assert stored_status(trainee, today) is None
 
 
@@ -105,7 +105,7 @@ def test_the_start_page_reads_the_stored_status_and_shows_what_it_would_compute(
     # session, user, own profile, roles, intyg to sign, the stored status, supervised
     with django_assert_num_queries(7):
         stored = client.get(reverse("home"))
-    StatusSnapshot.objects.filter(trainee=trainee).update(status=None)
+    StoredStatus.objects.filter(trainee=trainee).delete()
     computed = client.get(reverse("home"))
 
     assert stored.context["own_status"] == without_coverage(build_status(trainee))
@@ -118,8 +118,9 @@ def test_yesterdays_stored_status_is_not_shown(client, trainee):
     today = timezone.localdate()
     refresh(trainee, today - timedelta(days=1))
     # Marked so that reading it would show: the page must compute instead.
-    snapshot = StatusSnapshot.objects.get(trainee=trainee)
-    StatusSnapshot.objects.filter(trainee=trainee).update(status={**snapshot.status, "name": "Fel Namn"})
+    stored = StoredStatus.objects.get(trainee=trainee)
+    assert stored.computed_on == today - timedelta(days=1)
+    StoredStatus.objects.filter(trainee=trainee).update(status={**stored.status, "name": "Fel Namn"})
     client.force_login(trainee.user)
 
     response = client.get(reverse("home"))
@@ -187,8 +188,7 @@ def test_new_norms_empty_the_stored_status_of_the_trainees_they_apply_to(trainee
     policy.supervision_hours_per_week = policy.supervision_hours_per_week + 1
     policy.save()
 
-    emptied = set(StatusSnapshot.objects.filter(status__isnull=True).values_list("trainee_id", flat=True))
-    assert emptied == {trainee.pk, other_trainee.pk}
+    assert set(StoredStatus.objects.values_list("trainee_id", flat=True)) == {elsewhere.pk}
     # The next start page computes it, with the new norm.
     assert start_page_status(trainee) == build_status(trainee, evidence=False)
     assert stored_status(elsewhere, timezone.localdate()) is not None
@@ -198,10 +198,10 @@ def test_a_unit_or_regulation_change_empties_only_their_trainees(trainee, other_
     refresh_all()
 
     trainee.unit.save()
-    assert set(StatusSnapshot.objects.filter(status__isnull=True).values_list("trainee_id", flat=True)) == {trainee.pk}
+    assert set(StoredStatus.objects.values_list("trainee_id", flat=True)) == {other_trainee.pk}
 
     refresh_all()
     other_trainee.regulation.save()
-    emptied = set(StatusSnapshot.objects.filter(status__isnull=True).values_list("trainee_id", flat=True))
-    assert other_trainee.pk in emptied
-    assert emptied == set(Trainee.objects.filter(regulation=other_trainee.regulation).values_list("pk", flat=True))
+    kept = set(StoredStatus.objects.values_list("trainee_id", flat=True))
+    assert kept == set(Trainee.objects.exclude(regulation=other_trainee.regulation).values_list("pk", flat=True))
+    assert other_trainee.pk not in kept
