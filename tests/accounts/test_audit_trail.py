@@ -27,6 +27,7 @@ NOT_AUDITED = {
     "portfolio.Goal": "reference data loaded from files",
     "portfolio.GoalRequirement": "reference data loaded from files",
     "portfolio.StatusSnapshot": "derived from the records, rebuilt at will",
+    "portfolio.StoredStatus": "derived from the records, rebuilt at will",
     "assessments.AssessmentTemplate": "reference data loaded from files",
     "contracts.CriterionState": "derived from attestations and dispensations",
     "contracts.Survey": "the anonymous survey: an audit row would tie answers to a time",

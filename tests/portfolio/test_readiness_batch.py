@@ -101,8 +101,9 @@ def test_refresh_all_asks_as_many_queries_for_six_trainees_as_for_two():
     refresh_all()
 
     # The trainees' pks, the chunk, the regional policies; 16 for the status, 6 for the
-    # readiness input; the specialist applications and the one upsert of the snapshots.
-    assert refresh_queries() == two == 27
+    # readiness input; the specialist applications, the one upsert of the snapshots and the
+    # one of the stored statuses.
+    assert refresh_queries() == two == 28
     assert StatusSnapshot.objects.count() == 6
 
 
