@@ -11,7 +11,7 @@ handledarutlåtanden, specialistkollegium, Mitt-i-ST, åtgärdsplaner); the rule
 applies to them are the pure functions of that app.
 """
 
-from dataclasses import asdict, astuple, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 
 from django.template.defaultfilters import floatformat
@@ -194,6 +194,12 @@ _PAIR_DICTS = ("fte_by_kind", "fte_by_year")
 _SCALARS = (str, int, float, bool, type(None))
 
 
+def _values(record) -> list:
+    # A flat record's field values in order, as dataclasses.astuple gives them without its
+    # recursive copy of every value (these are scalars and dates).
+    return [getattr(record, item.name) for item in fields(record)]
+
+
 def stored_form(status: TraineeStatus) -> dict:
     """The status as the JSON StoredStatus.status holds, without `goals`."""
     data = {"version": STORED_FORM_VERSION}
@@ -202,11 +208,11 @@ def stored_form(status: TraineeStatus) -> dict:
         if name in DATE_FIELDS:
             value = value.isoformat() if value else None
         elif name in _PERIOD_LISTS:
-            value = [[period.start.isoformat(), period.end.isoformat(), *astuple(period)[2:]] for period in value]
+            value = [[period.start.isoformat(), period.end.isoformat(), *_values(period)[2:]] for period in value]
         elif name in _PAIR_DICTS:
             value = [[key, figure] for key, figure in value.items()]
         elif name == "supervision":
-            value = [astuple(window) for window in value]
+            value = [_values(window) for window in value]
         elif name == "latest_statement":
             value = value and [value.period_end.isoformat(), value.signed_on.isoformat(), value.on_track, value.at_risk]
         elif not isinstance(value, _SCALARS):
